@@ -1,0 +1,371 @@
+"""Bulletins: series, issues, their articles and the facts behind them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_ckeditor_5.fields import CKEditor5Field
+
+from articles.sanitize import sanitize_html
+
+
+def private_storage():
+    return storages["private"]
+
+
+def issued_pdf_path(issue, filename):
+    return f"issues/{issue.series_id}/{issue.year}/{filename}"
+
+
+class IssuedIssueError(ValidationError):
+    """Raised when anything tries to change an issued issue or its content."""
+
+    def __init__(self):
+        super().__init__(_("This issue has been issued and can no longer be changed."), code="issued")
+
+
+class Series(models.Model):
+    """A bulletin series (e.g. 地方志工作信息) with its masthead and print settings."""
+
+    name = models.CharField(_("masthead name"), max_length=60, unique=True)
+    compiling_office = models.CharField(_("compiling office"), max_length=100)
+    issuing_office = models.CharField(
+        _("issuing office"), max_length=100, help_text=_("Printed on the 印发 line of the end block.")
+    )
+    is_supplement = models.BooleanField(
+        _("supplement (增刊)"), default=False, help_text=_("Supplements are numbered apart from the main series.")
+    )
+    masthead_color = models.CharField(_("masthead colour"), max_length=7, default="#E60012")
+    masthead_size_pt = models.PositiveSmallIntegerField(_("masthead size (pt)"), default=36)
+    masthead_letter_spacing_em = models.DecimalField(
+        _("masthead letter spacing (em)"), max_digits=3, decimal_places=2, default="0.15"
+    )
+    masthead_rule_pt = models.DecimalField(_("masthead rule thickness (pt)"), max_digits=3, decimal_places=1, default=1)
+    top_left_mark = models.CharField(
+        _("top-left mark"), max_length=20, blank=True, help_text=_("For example 内部资料 or a secrecy level.")
+    )
+    show_total_number = models.BooleanField(_("show running total (总第M期)"), default=True)
+    total_number_offset = models.PositiveIntegerField(
+        _("issues before this system"),
+        default=0,
+        help_text=_("The running total of the last issue published before this system was used."),
+    )
+    end_block_on_even_page = models.BooleanField(_("end block on an even page"), default=True)
+    mirror_margins = models.BooleanField(
+        _("mirror margins on even pages"), default=False, help_text=_("Binding margin on the right of even pages.")
+    )
+    print_run_below_rule = models.BooleanField(_("print run below the last rule"), default=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(masthead_color__regex=r"^#[0-9A-Fa-f]{6}$"), name="series_masthead_color_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IssueQuerySet(models.QuerySet):
+    def issued(self):
+        return self.filter(status=Issue.Status.ISSUED)
+
+    def update(self, **kwargs):
+        if self.filter(status=Issue.Status.ISSUED).exists():
+            raise IssuedIssueError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Issue.Status.ISSUED).exists():
+            raise IssuedIssueError()
+        return super().delete()
+
+
+class Issue(models.Model):
+    """One issue of a series; numbered and frozen when it is issued."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("under review")
+        ISSUED = "issued", _("issued")
+
+    class Disclosure(models.TextChoices):
+        PUBLIC = "public", _("主动公开")
+        ON_REQUEST = "on_request", _("依申请公开")
+        NOT_PUBLIC = "not_public", _("不予公开")
+
+    series = models.ForeignKey(Series, models.PROTECT, related_name="issues", verbose_name=_("series"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number in the year"), null=True, blank=True, editable=False)
+    total_number = models.PositiveIntegerField(_("running total"), null=True, blank=True, editable=False)
+    issue_date = models.DateField(_("issue date"))
+    print_date = models.DateField(_("print date (印发日期)"))
+    print_run = models.PositiveIntegerField(_("print run (共印N份)"), default=10)
+    disclosure = models.CharField(
+        _("disclosure option"), max_length=12, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    extra_recipients = models.CharField(
+        _("one-off recipients (本期增发)"), max_length=200, blank=True,
+        help_text=_("Printed as a separate 本期增发 line in the end block."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("drafted by"), editable=False
+    )
+    created_at = models.DateTimeField(_("drafted at"), default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"), editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("approved by"), editable=False,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    pdf_file = models.FileField(
+        _("issued PDF"), storage=private_storage, upload_to=issued_pdf_path, blank=True, editable=False
+    )
+    pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"), null=True, blank=True, editable=False)
+    pdf_pages = models.PositiveSmallIntegerField(_("PDF pages"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, editable=False)
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["-year", "-number", "-issue_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review", "issued"]), name="issue_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "year", "number"], name="issue_number_unique_per_series_year"
+            ),
+            models.UniqueConstraint(fields=["series", "total_number"], name="issue_total_unique_per_series"),
+            # Numbers, approval and the stored PDF exist exactly when the issue is issued.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="issued", number__isnull=False, total_number__isnull=False, approved_by__isnull=False,
+                      approved_at__isnull=False, pdf_pages__isnull=False)
+                    & ~Q(pdf_sha256="") & ~Q(pdf_file="")
+                )
+                | (~Q(status="issued") & Q(number__isnull=True, total_number__isnull=True)),
+                name="issue_numbered_iff_issued",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_by__isnull=False, submitted_at__isnull=False),
+                name="issue_submitted_unless_draft",
+            ),
+        ]
+        permissions = [
+            ("submit_issue", _("Can submit an issue for review")),
+            ("return_issue", _("Can return an issue to its drafters")),
+            ("approve_issue", _("Can issue an issue")),
+        ]
+
+    def __str__(self):
+        return f"{self.series.name} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise IssuedIssueError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise IssuedIssueError()
+        return super().delete(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("distribution:issue", args=[self.pk])
+
+    @property
+    def is_issued(self):
+        return self.status == self.Status.ISSUED
+
+    @property
+    def is_public(self):
+        return self.disclosure == self.Disclosure.PUBLIC
+
+    @property
+    def label(self):
+        """第N期 (with the year), or a placeholder before numbering."""
+        if self.number is None:
+            return _("%(year)s年第__期") % {"year": self.year}
+        return _("%(year)s年第%(number)s期") % {"year": self.year, "number": self.number}
+
+    @property
+    def pdf_filename(self):
+        return f"{self.series.name}{self.label}.pdf"
+
+
+class ContentOfIssueMixin:
+    """Refuses writes to anything that belongs to an issued issue."""
+
+    def _refuse_if_issued(self):
+        issue_id = self._issue_for_guard_id()
+        if issue_id and Issue.objects.filter(pk=issue_id, status=Issue.Status.ISSUED).exists():
+            raise IssuedIssueError()
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_issued()
+        if self.pk:
+            # Moving content out of an issued issue is a change to it as well.
+            old = type(self).objects.filter(pk=self.pk).first()
+            if old is not None:
+                old._refuse_if_issued()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_issued()
+        return super().delete(*args, **kwargs)
+
+
+class GuardedQuerySet(models.QuerySet):
+    """Bulk update/delete refuse rows that belong to issued issues."""
+
+    issue_lookup = "issue__status"
+
+    def _touches_issued(self):
+        return self.filter(**{self.issue_lookup: Issue.Status.ISSUED}).exists()
+
+    def update(self, **kwargs):
+        if self._touches_issued():
+            raise IssuedIssueError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_issued():
+            raise IssuedIssueError()
+        return super().delete()
+
+
+class ArticleQuerySet(GuardedQuerySet):
+    issue_lookup = "issue__status"
+
+
+class Article(ContentOfIssueMixin, models.Model):
+    """An article of an issue, in print order."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("general")
+        MEETING = "meeting", _("meeting report")
+        AWARD = "award", _("award notice")
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="articles", verbose_name=_("issue"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERAL)
+    title = models.TextField(
+        _("title"), help_text=_("Press Enter where the printed title should break (trapezoid shape).")
+    )
+    subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
+    body = CKEditor5Field(_("body"), blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["issue", "position", "pk"]
+
+    def __str__(self):
+        return " ".join(self.title_lines)
+
+    def save(self, *args, **kwargs):
+        self.title = "\n".join(self.title_lines)
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def _issue_for_guard_id(self):
+        return self.issue_id
+
+    @property
+    def title_lines(self):
+        return [line.strip() for line in self.title.splitlines() if line.strip()]
+
+
+class FactQuerySet(GuardedQuerySet):
+    issue_lookup = "article__issue__status"
+
+
+class ArticleFacts(ContentOfIssueMixin, models.Model):
+    """Structured facts attached to one article."""
+
+    article = models.OneToOneField(Article, models.CASCADE, verbose_name=_("article"))
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _issue_for_guard_id(self):
+        if not self.article_id:
+            return None
+        return Article.objects.filter(pk=self.article_id).values_list("issue_id", flat=True).first()
+
+
+class Meeting(ArticleFacts):
+    """The facts behind a meeting report."""
+
+    date = models.DateField(_("date"))
+    organiser = models.CharField(_("organiser"), max_length=100)
+    name = models.CharField(_("meeting"), max_length=200)
+    chair = models.CharField(_("chair (主持)"), max_length=200, blank=True)
+    attendees = models.TextField(_("attendees (参加)"), blank=True)
+    topics = models.TextField(_("studied or decided"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self):
+        return self.name
+
+
+class Award(ArticleFacts):
+    """The facts behind an award notice."""
+
+    awarding_body = models.CharField(_("awarding body"), max_length=200)
+    award_name = models.CharField(_("award"), max_length=200)
+    awardee = models.CharField(_("awardee"), max_length=200)
+    date = models.DateField(_("date"), null=True, blank=True)
+    notice = models.CharField(_("announced in"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self):
+        return f"{self.awardee}：{self.award_name}"
+
+
+class IssueLog(models.Model):
+    """One workflow event on an issue: who, when, from → to, comment."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="log", verbose_name=_("issue"))
+    action = models.CharField(_("action"), max_length=50)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=10, choices=Issue.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Issue.Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("workflow log entry")
+        verbose_name_plural = _("workflow log")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} {self.issue_id}"

@@ -1,0 +1,183 @@
+"""Writes on issues: the draft → review → issued workflow.
+
+Every transition is atomic, locks the issue row, checks state and permission
+on the server, and writes an IssueLog entry in the same transaction.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Issue, IssueLog, Series
+
+logger = logging.getLogger(__name__)
+Status = Issue.Status
+
+
+class WorkflowError(ValidationError):
+    """A transition was refused; the message says why, in the user's language."""
+
+
+def can_edit(user, issue):
+    """Drafters may change an issue while it is a draft; nobody once it is issued."""
+    if issue.status != Status.DRAFT:
+        return False
+    return user.has_perm("articles.change_issue")
+
+
+def can_submit(user, issue):
+    return issue.status == Status.DRAFT and user.has_perm("articles.submit_issue")
+
+
+def can_return(user, issue):
+    return issue.status == Status.REVIEW and user.has_perm("articles.return_issue")
+
+
+def can_publish(user, issue):
+    return (
+        issue.status == Status.REVIEW
+        and user.has_perm("articles.approve_issue")
+        and (settings.BULLETIN_ALLOW_SELF_APPROVAL or issue.submitted_by_id != user.pk)
+    )
+
+
+def _locked(issue):
+    return Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
+
+
+def _log(issue, *, actor, action, from_status, comment=""):
+    IssueLog.objects.create(
+        issue=issue, actor=actor, action=action, from_status=from_status, to_status=issue.status, comment=comment
+    )
+
+
+def _refuse(issue, expected, permission_message):
+    if issue.status == Status.ISSUED:
+        raise WorkflowError(_("This issue has been issued and can no longer be changed."), code="issued")
+    if issue.status != expected:
+        raise WorkflowError(
+            _("This issue is %(status)s; the action needs it to be %(expected)s.")
+            % {"status": issue.get_status_display(), "expected": Status(expected).label},
+            code="state",
+        )
+    raise WorkflowError(permission_message, code="permission")
+
+
+def issue_create(*, series, actor, **fields):
+    """Create a draft issue."""
+    if not actor.has_perm("articles.add_issue"):
+        raise WorkflowError(_("You are not allowed to draft issues."), code="permission")
+    with transaction.atomic():
+        issue = Issue(series=series, created_by=actor, **fields)
+        issue.full_clean(exclude=["created_by"])
+        issue.save()
+        _log(issue, actor=actor, action="issue.create", from_status="")
+    return issue
+
+
+@transaction.atomic
+def issue_submit(*, issue, actor, comment=""):
+    """Send a draft to the leaders for review."""
+    issue = _locked(issue)
+    if not can_submit(actor, issue):
+        _refuse(issue, Status.DRAFT, _("You are not allowed to submit issues for review."))
+    if not issue.articles.exists():
+        raise WorkflowError(_("An issue needs at least one article before it can be submitted."), code="empty")
+    issue.status = Status.REVIEW
+    issue.submitted_by = actor
+    issue.submitted_at = timezone.now()
+    issue.save(update_fields=["status", "submitted_by", "submitted_at"])
+    _log(issue, actor=actor, action="issue.submit", from_status=Status.DRAFT, comment=comment)
+    return issue
+
+
+@transaction.atomic
+def issue_return(*, issue, actor, comment):
+    """Send an issue under review back to its drafters, saying why."""
+    issue = _locked(issue)
+    if not can_return(actor, issue):
+        _refuse(issue, Status.REVIEW, _("Only a leader can return an issue under review."))
+    if not (comment or "").strip():
+        raise WorkflowError(_("Say why the issue is returned: the comment is required."), code="comment")
+    issue.status = Status.DRAFT
+    issue.save(update_fields=["status"])
+    _log(issue, actor=actor, action="issue.return", from_status=Status.REVIEW, comment=comment.strip())
+    return issue
+
+
+def _next_numbers(issue):
+    """The next 第N期 in the issue's year and the next 总第M期 in its series (series row locked)."""
+    series = Series.objects.select_for_update().get(pk=issue.series_id)
+    issued = Issue.objects.filter(series=series, status=Status.ISSUED)
+    last_in_year = issued.filter(year=issue.year).aggregate(n=Max("number"))["n"] or 0
+    last_total = issued.aggregate(n=Max("total_number"))["n"] or series.total_number_offset
+    return last_in_year + 1, last_total + 1
+
+
+@transaction.atomic
+def issue_publish(*, issue, actor, comment=""):
+    """Issue it: number it, render and store the official PDF, freeze it."""
+    from articles.pdf import PdfRenderError, render_issue
+
+    issue = _locked(issue)
+    if not can_publish(actor, issue):
+        if issue.status == Status.REVIEW and actor.has_perm("articles.approve_issue"):
+            raise WorkflowError(
+                _("You submitted this issue yourself; another leader must issue it."), code="self_approval"
+            )
+        _refuse(issue, Status.REVIEW, _("Only a leader can issue an issue under review."))
+
+    issue.number, issue.total_number = _next_numbers(issue)
+    issue.approved_by = actor
+    issue.approved_at = timezone.now()
+    try:
+        rendered = render_issue(issue, preview=False)
+    except PdfRenderError as exc:
+        raise WorkflowError(_("The PDF could not be rendered, so the issue was not issued: %(reason)s")
+                            % {"reason": exc}, code="render") from exc
+
+    name = f"{issue.number:03d}.pdf"
+    issue.pdf_file.save(name, ContentFile(rendered.content), save=False)
+    try:
+        issue.pdf_size = len(rendered.content)
+        issue.pdf_pages = rendered.pages
+        issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
+        issue.status = Status.ISSUED
+        issue.save(update_fields=[
+            "status", "number", "total_number", "approved_by", "approved_at",
+            "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
+        ])
+        _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
+    except BaseException:
+        # The row rolls back with the transaction; the file must go with it.
+        issue.pdf_file.storage.delete(issue.pdf_file.name)
+        raise
+    transaction.on_commit(lambda: _after_publish(issue.pk))
+    return issue
+
+
+def _after_publish(issue_pk):
+    from distribution.services import issue_notify_recipients
+
+    issue_notify_recipients(issue_pk=issue_pk)
+
+
+def verify_stored_pdfs():
+    """Yield (issue, problem or None) for every issued issue's stored PDF."""
+    for issue in Issue.objects.issued().select_related("series").order_by("pk"):
+        storage = issue.pdf_file.storage
+        if not issue.pdf_file.name or not storage.exists(issue.pdf_file.name):
+            yield issue, _("file missing")
+            continue
+        digest = hashlib.sha256()
+        with storage.open(issue.pdf_file.name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        yield issue, None if digest.hexdigest() == issue.pdf_sha256 else _("checksum mismatch")

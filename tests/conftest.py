@@ -1,0 +1,44 @@
+"""Shared fixtures: users in each role, issues in each state, and the fontTools guard."""
+
+import logging
+
+import pytest
+
+FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
+
+
+class _FallbackDetector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.seen = []
+
+    def emit(self, record):
+        if FONTTOOLS_FALLBACK in record.getMessage():
+            self.seen.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def fail_on_fonttools_fallback():
+    """WeasyPrint subsetting CJK fonts with fontTools is ~40x slower: treat it as an error."""
+    detector = _FallbackDetector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(detector)
+    yield
+    logger.removeHandler(detector)
+    assert not detector.seen, f"WeasyPrint fell back to fontTools (install libharfbuzz-subset0): {detector.seen[0]}"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Every test writes its files (issued PDFs, uploads) under its own temporary folder."""
+    from django.core.files.storage import storages
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
+    }
+    storages._storages = {}
+    yield
+    storages._storages = {}

@@ -1,0 +1,79 @@
+"""Factories for test data; workflow state is reached through the real services."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from articles import roles, services
+from articles.models import Article, Issue, Series
+from distribution.models import Distribution, Recipient
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.is_staff = True
+            self.save(update_fields=["is_staff", "password"])
+            self.groups.add(Group.objects.get(name=extracted))
+        else:
+            self.save(update_fields=["password"])
+
+
+def editor(**kwargs):
+    return UserFactory(role=roles.EDITORS, **kwargs)
+
+
+def leader(**kwargs):
+    return UserFactory(role=roles.LEADERS, **kwargs)
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+        django_get_or_create = ["name"]
+
+    name = "测试工作信息"
+    compiling_office = "测试办公室"
+    issuing_office = "测试办公室综合处"
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recipient
+
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+
+
+def draft_issue(*, author=None, series=None, articles=1, body="<p>正文。</p>", **fields):
+    """A draft with `articles` articles, created by `author` (an editor) through the service."""
+    author = author or editor()
+    fields.setdefault("issue_date", datetime.date(2025, 3, 1))
+    fields.setdefault("print_date", fields["issue_date"])
+    fields.setdefault("year", fields["issue_date"].year)
+    issue = services.issue_create(series=series or SeriesFactory(), actor=author, **fields)
+    for i in range(articles):
+        Article.objects.create(issue=issue, position=i + 1, title=f"测试文章{i + 1}", body=body)
+    return issue
+
+
+def issue_in(status, *, author=None, approver=None, recipients=(), **fields):
+    """An issue brought to `status` through the real transitions."""
+    author = author or editor()
+    issue = draft_issue(author=author, **fields)
+    for unit, role in recipients:
+        Distribution.objects.create(issue=issue, recipient=unit, role=role)
+    if status in (Issue.Status.REVIEW, Issue.Status.ISSUED):
+        issue = services.issue_submit(issue=issue, actor=author)
+    if status == Issue.Status.ISSUED:
+        issue = services.issue_publish(issue=issue, actor=approver or leader())
+    return issue
