@@ -11,6 +11,9 @@ packages=(
   poppler-utils gettext chromium docker-compose
 )
 
+# A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
+python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
+
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -77,3 +77,22 @@ def issue_in(status, *, author=None, approver=None, recipients=(), **fields):
     if status == Issue.Status.ISSUED:
         issue = services.issue_publish(issue=issue, actor=approver or leader())
     return issue
+
+
+def nobody(**kwargs):
+    """A logged-in account with no role and no permissions."""
+    return UserFactory(**kwargs)
+
+
+def editor_leader(**kwargs):
+    """Someone in both roles: may submit and may issue (but not what they submitted themselves)."""
+    user = leader(**kwargs)
+    user.groups.add(Group.objects.get(name=roles.EDITORS))
+    return user
+
+
+def superuser(**kwargs):
+    user = UserFactory(**kwargs)
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user

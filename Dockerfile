@@ -1,0 +1,25 @@
+# Production image: gunicorn behind nginx (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    BULLETIN_VAR_DIR=/var/lib/bulletin
+
+# CJK fonts, Pango, and HarfBuzz-Subset: without it WeasyPrint subsets the CJK
+# fonts with fontTools and a bulletin takes ~10 s instead of ~0.3 s.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      fonts-noto-cjk fonts-arphic-ukai \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /app bulletin
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN DEBUG=0 SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput -v0 \
+ && mkdir -p /var/lib/bulletin && chown bulletin /var/lib/bulletin
+
+USER bulletin
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn bulletin_cms.wsgi --bind 0.0.0.0:8000 --workers 3 --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile -"]

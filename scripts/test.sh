@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Run the whole test suite: SQLite by default, PostgreSQL when DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-system.sh
+./scripts/venv.sh
+exec .venv/bin/python -m pytest "$@"
