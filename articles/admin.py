@@ -1,7 +1,9 @@
 """The drafting tool: issues with their articles, recipients and workflow buttons."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -73,8 +75,13 @@ class DraftOnlyInlineMixin:
         return _issue_is_draft(obj) and super().has_delete_permission(request, obj)
 
 
+# Titles are a few hand-broken lines, not an essay.
+TITLE_WIDGET = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
+
+
 class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Article
+    formfield_overrides = TITLE_WIDGET
     extra = 0
     fields = ["position", "kind", "title", "subtitle", "body", "facts"]
     readonly_fields = ["facts"]
@@ -147,6 +154,10 @@ class IssueAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("series")
+
+    def view_on_site(self, obj):
+        # Only issued issues have a portal page.
+        return obj.get_absolute_url() if obj.is_issued else None
 
     def has_change_permission(self, request, obj=None):
         return _issue_is_draft(obj) and super().has_change_permission(request, obj)
@@ -268,6 +279,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["issue__series"]
     search_fields = ["title", "body"]
     inlines = [MeetingInline, AwardInline]
+    formfield_overrides = TITLE_WIDGET
     fields = ["issue", "position", "kind", "title", "subtitle", "body"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -28,7 +28,9 @@ def _users():
 def _recipients(reader):
     units = {}
     for name, role, order in data.RECIPIENTS:
-        units[name], _ = Recipient.objects.get_or_create(name=name, defaults={"default_role": role, "sort_order": order})
+        units[name], _ = Recipient.objects.get_or_create(
+            name=name, defaults={"default_role": role, "sort_order": order}
+        )
     units[data.READER_UNIT].members.add(reader)
     for name, members in data.GROUPS:
         group, _ = RecipientGroup.objects.get_or_create(name=name)

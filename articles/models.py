@@ -183,13 +183,13 @@ class Issue(models.Model):
             raise IssuedIssueError()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("distribution:issue", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
             raise IssuedIssueError()
         return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("distribution:issue", args=[self.pk])
 
     @property
     def is_issued(self):

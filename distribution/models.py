@@ -82,7 +82,8 @@ class Distribution(ContentOfIssueMixin, models.Model):
         verbose_name_plural = _("recipients (报 / 送 / 发)")
         constraints = [
             models.CheckConstraint(
-                condition=Q(recipient__isnull=False, group__isnull=True) | Q(recipient__isnull=True, group__isnull=False),
+                condition=Q(recipient__isnull=False, group__isnull=True)
+                | Q(recipient__isnull=True, group__isnull=False),
                 name="distribution_unit_xor_group",
             ),
             models.UniqueConstraint(fields=["issue", "recipient"], name="distribution_unit_once_per_issue"),
