@@ -40,7 +40,14 @@ def _media_in_tmp(settings, tmp_path):
         "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
     }
     storages._storages = {}
+    # FileField evaluates a callable storage once, at import: point the field itself at the test folder.
+    from articles.models import Issue
+
+    pdf_field = Issue._meta.get_field("pdf_file")
+    original_storage = pdf_field.storage
+    pdf_field.storage = storages["private"]
     yield
+    pdf_field.storage = original_storage
     storages._storages = {}
 
 

@@ -62,6 +62,10 @@ def expected_refusal(transition, state):
 
 
 def cases(allowed):
+    return list(_cases(allowed))
+
+
+def _cases(allowed):
     for transition in TRANSITIONS:
         for state in Status:
             for role in ROLES:
