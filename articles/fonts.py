@@ -1,0 +1,137 @@
+"""Font stacks per typographic role: licensed official faces first, free Debian faces last.
+
+An office that holds licences drops the font files into settings.BULLETIN_FONT_DIR;
+they are loaded through @font-face (and the safe URL fetcher) under every family
+name recorded in the file, so the stacks below pick them up without code changes.
+Faces installed system-wide (fontconfig) are used the same way.
+"""
+
+import dataclasses
+import functools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+# Role → families in order of preference; the last one is always installed by setup.
+STACKS = {
+    "xiaobiaosong": ["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05", "Noto Serif CJK SC"],
+    "fangsong": ["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"],
+    "heiti": ["黑体", "SimHei", "Noto Sans CJK SC"],
+    "kaiti": ["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "LXGW WenKai", "AR PL UKai CN"],
+    "songti": ["宋体", "SimSun", "Noto Serif CJK SC"],
+}
+ROLE_LABELS = {"xiaobiaosong": "小标宋", "fangsong": "仿宋", "heiti": "黑体", "kaiti": "楷体", "songti": "宋体"}
+# The free stand-in for 小标宋 is the bold weight of Noto Serif CJK SC.
+BOLD_FALLBACKS = {"xiaobiaosong": "Noto Serif CJK SC"}
+FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"}
+SAFE_FAMILY = re.compile(r"^[^\"'\\;{}<>\n\r]{1,80}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class DroppedFont:
+    path: Path
+    families: tuple
+    mtime: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolved:
+    role: str
+    family: str
+    file: str
+    dropped: bool
+    weight: int
+
+
+def font_dir():
+    return Path(settings.BULLETIN_FONT_DIR)
+
+
+def _family_names(path):
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.suffix.lower() in {".ttc", ".otc"}:
+        fonts = TTCollection(str(path), lazy=True).fonts
+    else:
+        fonts = [TTFont(str(path), lazy=True)]
+    names = []
+    for font in fonts:
+        for record in font["name"].names:
+            if record.nameID in (1, 16):
+                name = record.toUnicode().strip()
+                if SAFE_FAMILY.match(name) and name not in names:
+                    names.append(name)
+    return tuple(names)
+
+
+@functools.lru_cache(maxsize=8)
+def _scan(signature):
+    found = []
+    for path, mtime in signature:
+        try:
+            found.append(DroppedFont(Path(path), _family_names(Path(path)), mtime))
+        except Exception:  # noqa: BLE001 - a broken file is skipped, not fatal
+            continue
+    return tuple(found)
+
+
+def dropped_fonts():
+    """The font files in BULLETIN_FONT_DIR with the family names they declare."""
+    folder = font_dir()
+    if not folder.is_dir():
+        return ()
+    signature = tuple(
+        (str(p), int(p.stat().st_mtime))
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in FONT_SUFFIXES and p.is_file()
+    )
+    return _scan(signature)
+
+
+@functools.lru_cache(maxsize=1)
+def system_families():
+    """Every family name fontconfig knows on this machine (read once per process)."""
+    if not shutil.which("fc-list"):
+        return frozenset()
+    out = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True, text=True, check=False).stdout
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+
+
+def _system_file(family):
+    if not shutil.which("fc-match"):
+        return ""
+    result = subprocess.run(["fc-match", "--format", "%{file}", family], capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def resolve(role, *, with_file=False):
+    """The family a role uses on this machine: the first of its stack that is really there."""
+    dropped = {name: font for font in dropped_fonts() for name in font.families}
+    installed = system_families()
+    stack = STACKS[role]
+    for family in stack:
+        if family in dropped:
+            return Resolved(role, family, str(dropped[family].path), True, 400)
+        if family in installed or family == stack[-1]:
+            weight = 700 if BOLD_FALLBACKS.get(role) == family else 400
+            return Resolved(role, family, _system_file(family) if with_file else "", False, weight)
+    raise AssertionError("unreachable: the last family of a stack is always chosen")
+
+
+def css_family(role):
+    """The CSS font-family value for a role: the resolved face, then the free fallback."""
+    families = [resolve(role).family, STACKS[role][-1]]
+    return ", ".join(f'"{name}"' for name in dict.fromkeys(families))
+
+
+def font_face_rules():
+    """@font-face rules for the dropped files, one per family name they declare."""
+    rules = []
+    for font in dropped_fonts():
+        url = f"{font.path.resolve().as_uri()}?v={font.mtime}"
+        for family in font.families:
+            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); }}')
+    return "\n".join(rules)
