@@ -17,7 +17,9 @@ from django.conf import settings
 
 # Role → families in order of preference; the last one is always installed by setup.
 STACKS = {
-    "xiaobiaosong": ["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05", "Noto Serif CJK SC"],
+    "xiaobiaosong": [
+        "方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05", "Noto Serif CJK SC",
+    ],
     "fangsong": ["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"],
     "heiti": ["黑体", "SimHei", "Noto Sans CJK SC"],
     "kaiti": ["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "LXGW WenKai", "AR PL UKai CN"],

@@ -67,3 +67,9 @@ def fake_pdf(monkeypatch):
 
     monkeypatch.setattr(pdf, "render_issue", render_issue)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every factory user gets a password; PBKDF2 would make that the slowest part of the suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
