@@ -153,7 +153,8 @@ class IssueAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/issue/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("series")
+        # The changelist skips list_select_related once the queryset has any select_related of its own.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def view_on_site(self, obj):
         # Only issued issues have a portal page.

@@ -6,3 +6,6 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Bulletins")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from articles import checks  # noqa: F401 - registers the system checks

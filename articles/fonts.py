@@ -102,10 +102,11 @@ def system_families():
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
 
 
-def _system_file(family):
+def _system_file(family, weight):
     if not shutil.which("fc-match"):
         return ""
-    result = subprocess.run(["fc-match", "--format", "%{file}", family], capture_output=True, text=True, check=False)
+    pattern = f"{family}:bold" if weight >= 700 else family
+    result = subprocess.run(["fc-match", "--format", "%{file}", pattern], capture_output=True, text=True, check=False)
     return result.stdout.strip()
 
 
@@ -119,7 +120,7 @@ def resolve(role, *, with_file=False):
             return Resolved(role, family, str(dropped[family].path), True, 400)
         if family in installed or family == stack[-1]:
             weight = 700 if BOLD_FALLBACKS.get(role) == family else 400
-            return Resolved(role, family, _system_file(family) if with_file else "", False, weight)
+            return Resolved(role, family, _system_file(family, weight) if with_file else "", False, weight)
     raise AssertionError("unreachable: the last family of a stack is always chosen")
 
 

@@ -241,8 +241,18 @@ class GuardedQuerySet(models.QuerySet):
     def _touches_issued(self):
         return self.filter(**{self.issue_lookup: Issue.Status.ISSUED}).exists()
 
+    def _moves_into_issued(self, kwargs):
+        """True when the update would point rows at an issued issue (or at content of one)."""
+        field_name, _, lookup = self.issue_lookup.partition("__")
+        field = self.model._meta.get_field(field_name)
+        for key in (field.name, field.attname):
+            if key in kwargs:
+                target = getattr(kwargs[key], "pk", kwargs[key])
+                return field.related_model._base_manager.filter(pk=target, **{lookup: Issue.Status.ISSUED}).exists()
+        return False
+
     def update(self, **kwargs):
-        if self._touches_issued():
+        if self._touches_issued() or self._moves_into_issued(kwargs):
             raise IssuedIssueError()
         return super().update(**kwargs)
 

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import mimetypes
 import threading
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 BASE_URL = "file:///"
 WATERMARKS = {"draft": "草稿", "review": "送审稿"}
+TYPE_AREA_WIDTH_PT = 156 * 72 / 25.4
+TITLE_SIZE_PT = 22
+# A title line may be squeezed by up to 0.15 em per character to stay as the editor set it.
+MAX_TITLE_SQUEEZE_PT = 0.15 * TITLE_SIZE_PT
 _local = threading.local()
 
 
@@ -129,11 +134,14 @@ class IssueRenderer:
 
         issue, series = self.issue, self.issue.series
         final = not self.preview or issue.is_issued
+        articles = list(issue.articles.order_by("position", "pk"))
+        for article in articles:
+            article.print_title_lines = [(line, title_letter_spacing(line)) for line in article.title_lines]
         number = issue.number if final else None
         return {
             "issue": issue,
             "series": series,
-            "articles": list(issue.articles.order_by("position", "pk")),
+            "articles": articles,
             "address_lines": address_lines(issue),
             "number": number,
             "total_number": issue.total_number if number and series.show_total_number else None,
@@ -162,6 +170,17 @@ class IssueRenderer:
         if not self.preview and settings.BULLETIN_PDF_VARIANT:
             options["pdf_variant"] = settings.BULLETIN_PDF_VARIANT
         return RenderedPdf(content=document.write_pdf(**options), pages=len(document.pages))
+
+
+def title_letter_spacing(line):
+    """Negative letter spacing (pt) that keeps one editor-set title line on one printed line, or 0."""
+    ems = sum(1 if unicodedata.east_asian_width(char) in "WFA" else 0.55 for char in line)
+    # Aim a few points short of the type area: the spacing also follows the last character.
+    overflow = ems * TITLE_SIZE_PT - TYPE_AREA_WIDTH_PT
+    if overflow <= 0 or not line:
+        return 0
+    spacing = (overflow + 4) / len(line)
+    return -round(spacing, 2) if spacing <= MAX_TITLE_SQUEEZE_PT else 0
 
 
 def _is_blank(page):

@@ -1,8 +1,16 @@
-"""The address book: recipient units and reusable groups."""
+"""The address book, and per issue who has viewed, downloaded and acknowledged it, and the emails sent."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from distribution.models import Recipient, RecipientGroup
+from articles.models import Issue
+from distribution import selectors, services
+from distribution.forms import AdminRateLimitedAuthenticationForm
+from distribution.models import Notification, Receipt, Recipient, RecipientGroup
+
+# The admin login gets the same failure limit as the portal's.
+admin.site.login_form = AdminRateLimitedAuthenticationForm
 
 
 @admin.register(Recipient)
@@ -19,3 +27,102 @@ class RecipientGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "sort_order"]
     search_fields = ["name"]
     autocomplete_fields = ["members"]
+
+
+class IssueFilter(admin.SimpleListFilter):
+    """The issue whose receipts are listed: the latest issued ones, plus the one chosen by link."""
+
+    title = _("issue")
+    parameter_name = "issue"
+
+    def lookups(self, request, model_admin):
+        issues = list(Issue.objects.issued().select_related("series").order_by("-approved_at")[:20])
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(i.pk) != chosen for i in issues):
+            issues += list(Issue.objects.issued().select_related("series").filter(pk=chosen))
+        return [(str(i.pk), str(i)) for i in issues]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(issue_id=self.value()) if self.value().isdigit() else queryset.none()
+        return queryset
+
+
+def _done_filter(field, title, done, not_done):
+    class DoneFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return [("1", done), ("0", not_done)]
+
+        def queryset(self, request, queryset):
+            if self.value() in ("0", "1"):
+                return queryset.filter(**{f"{field}_at__isnull": self.value() == "0"})
+            return queryset
+
+    DoneFilter.title = title
+    return DoneFilter
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    """Read-only: per issue, which units have viewed, downloaded and acknowledged it, and which have not."""
+
+    list_display = ["recipient", "issue", "first_viewed_at", "first_viewed_by", "first_downloaded_at",
+                    "first_downloaded_by", "acknowledged_at", "acknowledged_by"]
+    list_filter = [
+        IssueFilter,
+        _done_filter("acknowledged", _("acknowledged"), _("acknowledged"), _("not acknowledged")),
+        _done_filter("first_viewed", _("viewed"), _("viewed"), _("not viewed")),
+        _done_filter("first_downloaded", _("downloaded"), _("downloaded"), _("not downloaded")),
+    ]
+    list_select_related = ["issue__series", "recipient", "first_viewed_by", "first_downloaded_by", "acknowledged_by"]
+    search_fields = ["recipient__name"]
+    list_per_page = 200
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        issue_pk = request.GET.get("issue", "")
+        issue = Issue.objects.select_related("series").filter(pk=issue_pk).first() if issue_pk.isdigit() else None
+        counts = selectors.receipt_counts(issue) if issue else None
+        if counts:
+            counts["not_acknowledged"] = counts["units"] - counts["acknowledged"]
+        extra_context = {**(extra_context or {}), "receipt_issue": issue, "receipt_counts": counts}
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The emails announcing issued issues; failed ones can be sent again."""
+
+    list_display = ["issue", "recipient", "email", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", IssueFilter]
+    list_select_related = ["issue__series", "recipient"]
+    search_fields = ["recipient__name", "email"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("distribution.change_notification")
+
+    @admin.action(permissions=["retry"], description=_("Send the selected emails again"))
+    def retry(self, request, queryset):
+        sent, failed = services.notifications_send(notifications=queryset)
+        self.message_user(request, gettext("%(sent)s sent, %(failed)s failed.") % {"sent": sent, "failed": failed},
+                          messages.WARNING if failed else messages.SUCCESS)

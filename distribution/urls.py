@@ -1,4 +1,4 @@
-"""The portal: public archive, recipients' issues, PDFs and receipts."""
+"""The portal: public archive, a unit's issues, issue pages, PDFs, 签收 and accounts."""
 
 from django.urls import path
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("issues/<int:pk>/", views.issue_detail, name="issue"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
+    path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue_acknowledge"),
+    path("accounts/login/", views.login, name="login"),
+    path("accounts/logout/", views.logout, name="logout"),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
+    path("accounts/password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("accounts/reset/done/", views.password_reset_complete, name="password_reset_complete"),
 ]

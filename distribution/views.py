@@ -1,35 +1,215 @@
-"""Portal views (first cut: the portal issue extends these)."""
+"""The portal: the archive, a unit's issues, issue pages, PDFs and 签收.
 
+Who may see what is decided in distribution.selectors only. An issue the user
+may not see answers exactly like one that does not exist (404, or the login
+page for anonymous visitors), so ids cannot be probed.
+"""
+
+import hashlib
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_POST, require_safe
 
-from articles.models import Issue
-from distribution.models import Distribution
+from distribution import selectors, services
+from distribution.forms import PortalAuthenticationForm
+
+ARCHIVE_PAGE_SIZE = 20
 
 
-def _visible_issue(request, pk):
-    issue = get_object_or_404(Issue.objects.issued().select_related("series"), pk=pk)
-    user = request.user
-    if issue.is_public or user.is_staff:
-        return issue
-    if user.is_authenticated and Distribution.objects.filter(issue=issue, recipient__members=user).exists():
-        return issue
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+FRAGMENT_TTL = 24 * 3600
+
+
+def _cached_html(key, render):
+    """The HTML under `key` in the cache, rendering and storing it on a miss."""
+    key = "portal:" + hashlib.sha256(key.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, FRAGMENT_TTL)
+    return mark_safe(html)  # our own template's autoescaped output
+
+
+@require_safe
+def home(request):
+    """Issues for the user's unit (unread marked) and the archive by series and year, with search."""
+    series_id = _int_or_none(request.GET.get("series"))
+    year = _int_or_none(request.GET.get("year"))
+    query = request.GET.get("q", "").strip()[:100]
+    filtered = bool(series_id or year or query)
+
+    def render_archive():
+        issues = selectors.archive(request.user, series=series_id, year=year, query=query)
+        series, years = selectors.archive_facets(request.user)
+        return render_to_string("distribution/_archive.html", {
+            "page": Paginator(issues, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "series_choices": series, "year_choices": years, "series_id": series_id, "year": year,
+            "query": query, "filtered": filtered,
+        }, request=request)
+
+    if request.user.is_authenticated:
+        archive = mark_safe(render_archive())
+    else:
+        # The public archive is the same for everyone and changes only when an issue is issued.
+        key = f"archive|{selectors.issued_version()}|{get_language()}|{request.get_full_path()}"
+        archive = _cached_html(key, render_archive)
+    return render(request, "distribution/home.html", {
+        "unit_issues": [] if filtered else selectors.issues_for_units_of(request.user),
+        "archive": archive,
+    })
+
+
+def _issue_for(request, pk):
+    """The visible issue and the user's [(unit, receipt)], looked up once per request (ETag and view share it)."""
+    memo = request.__dict__.setdefault("_portal_issues", {})
+    if pk not in memo:
+        issue = selectors.visible_issue(request.user, pk)
+        memo[pk] = (issue, selectors.unit_receipts(request.user, issue) if issue else [])
+    return memo[pk]
+
+
+def _page_etag(request, pk):
+    issue, units = _issue_for(request, pk)
+    if issue is None:
+        return None
+    # The issue never changes once issued; what varies is who looks, their 签收 state,
+    # the language and the CSRF secret baked into the page's forms.
+    acknowledged = ",".join(f"{unit.pk}:{receipt and receipt.acknowledged_at}" for unit, receipt in units)
+    state = "|".join(map(str, [
+        issue.pk, issue.pdf_sha256, request.user.pk, acknowledged,
+        getattr(request, "LANGUAGE_CODE", ""), request.META.get("CSRF_COOKIE", ""),
+    ]))
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def _page_last_modified(request, pk):
+    # Only anonymous pages are the same for everyone; signed-in users revalidate by ETag alone.
+    issue, _units = _issue_for(request, pk)
+    return issue.approved_at if issue is not None and not request.user.is_authenticated else None
+
+
+def _pdf_etag(request, pk):
+    issue, _units = _issue_for(request, pk)
+    return issue.pdf_sha256 if issue is not None else None
+
+
+def _pdf_last_modified(request, pk):
+    issue, _units = _issue_for(request, pk)
+    return issue.approved_at if issue is not None else None
+
+
+def _not_visible(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     raise Http404
 
 
-def home(request):
-    issues = Issue.objects.issued().filter(disclosure=Issue.Disclosure.PUBLIC).select_related("series")[:50]
-    return render(request, "distribution/home.html", {"issues": issues})
+def _record(request, issue, units, event):
+    field = services.RECEIPT_EVENTS[event]
+    if any(receipt is None or getattr(receipt, f"{field}_at") is None for _unit, receipt in units):
+        services.receipt_record(issue=issue, actor=request.user, event=event, units=[unit for unit, _r in units])
 
 
+@require_safe
+@condition(etag_func=_page_etag, last_modified_func=_page_last_modified)
 def issue_detail(request, pk):
-    issue = _visible_issue(request, pk)
-    return render(request, "distribution/issue.html", {"issue": issue})
+    """The issue as a web page, with the same text as its PDF."""
+    issue, units = _issue_for(request, pk)
+    if issue is None:
+        return _not_visible(request)
+    _record(request, issue, units, "view")
+    document = _cached_html(f"document|{issue.pk}|{issue.pdf_sha256}|{get_language()}", lambda: render_to_string(
+        "distribution/_document.html", {
+            "issue": issue,
+            "articles": issue.articles.order_by("position", "pk"),
+            "address_lines": selectors.address_lines(issue),
+        }))
+    response = render(request, "distribution/issue.html", {
+        "issue": issue,
+        "document": document,
+        "unit_receipts": units,
+        "to_acknowledge": [unit for unit, receipt in units if receipt is None or receipt.acknowledged_at is None],
+    })
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
+def _pdf_response(issue, *, as_attachment):
+    prefix = settings.PRIVATE_MEDIA_ACCEL_PREFIX
+    if prefix:
+        # nginx serves the file from an internal location; Django only decided who may have it.
+        response = HttpResponse(content_type="application/pdf")
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(issue.pdf_file.name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, issue.pdf_filename)
+        return response
+    return FileResponse(
+        issue.pdf_file.open("rb"), as_attachment=as_attachment, filename=issue.pdf_filename,
+        content_type="application/pdf",
+    )
+
+
+@require_safe
+@condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def issue_pdf(request, pk):
-    if not request.user.is_authenticated and not Issue.objects.filter(pk=pk, disclosure="public").exists():
-        return redirect_to_login(request.get_full_path())
-    issue = _visible_issue(request, pk)
-    return FileResponse(issue.pdf_file.open("rb"), content_type="application/pdf", filename=issue.pdf_filename)
+    """The issued PDF, inline or (?download=1) as an attachment with its Chinese file name."""
+    issue, units = _issue_for(request, pk)
+    if issue is None:
+        return _not_visible(request)
+    download = request.GET.get("download") == "1"
+    _record(request, issue, units, "download" if download else "view")
+    response = _pdf_response(issue, as_attachment=download)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_POST
+def issue_acknowledge(request, pk):
+    """签收: the user's units that the issue is addressed to confirm they have received it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("distribution:issue", args=[pk]))
+    issue, units = _issue_for(request, pk)
+    if issue is None:
+        raise Http404
+    if not units:
+        raise PermissionDenied(_("This issue is not addressed to your unit."))
+    if services.receipt_record(issue=issue, actor=request.user, event="acknowledge", units=[u for u, _r in units]):
+        messages.success(request, _("Receipt acknowledged."))
+    else:
+        messages.info(request, _("Your unit had already acknowledged this issue."))
+    return redirect(issue)
+
+
+login = auth_views.LoginView.as_view(form_class=PortalAuthenticationForm, redirect_authenticated_user=True)
+logout = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    success_url=reverse_lazy("distribution:password_reset_done"),
+    email_template_name="registration/password_reset_email.txt",
+    subject_template_name="registration/password_reset_subject.txt",
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    success_url=reverse_lazy("distribution:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()

@@ -96,3 +96,110 @@ def superuser(**kwargs):
     user.is_staff = user.is_superuser = True
     user.save(update_fields=["is_staff", "is_superuser"])
     return user
+
+
+# --- distribution (portal) helpers -------------------------------------------
+
+from distribution.models import RecipientGroup  # noqa: E402 - appended section
+
+
+class RecipientGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecipientGroup
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试单位组{n}")
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if extracted:
+            self.members.add(*extracted)
+
+
+def reader(unit, **kwargs):
+    """A non-staff account of the recipient unit `unit`."""
+    user = UserFactory(**kwargs)
+    unit.members.add(user)
+    return user
+
+
+def issue_to(status, *, units=(), groups=(), **fields):
+    """Like issue_in, addressed to [(unit, role)] and [(group, role)]."""
+    author = editor()
+    issue = draft_issue(author=author, **fields)
+    for unit, role in units:
+        Distribution.objects.create(issue=issue, recipient=unit, role=role)
+    for group, role in groups:
+        Distribution.objects.create(issue=issue, group=group, role=role)
+    if status in (Issue.Status.REVIEW, Issue.Status.ISSUED):
+        issue = services.issue_submit(issue=issue, actor=author)
+    if status == Issue.Status.ISSUED:
+        issue = services.issue_publish(issue=issue, actor=leader())
+    return issue
+
+
+# --- PDF rendering helpers (issue 3) -----------------------------------------------------------
+
+
+def _pdf_storage_settings(media_dir):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    media_dir = Path(media_dir)
+    return {
+        "MEDIA_ROOT": media_dir / "media",
+        "PRIVATE_MEDIA_ROOT": media_dir / "private",
+        "STORAGES": {
+            **settings.STORAGES,
+            "private": {
+                **settings.STORAGES["private"], "OPTIONS": {"location": media_dir / "private", "base_url": None},
+            },
+        },
+    }
+
+
+def rolled_back(django_db_blocker, media_dir):
+    """Context for module-scoped fixtures: DB writes are rolled back, files go under media_dir."""
+    import contextlib
+
+    from django.core.files.storage import storages
+    from django.db import transaction
+    from django.test import override_settings
+
+    @contextlib.contextmanager
+    def block():
+        from django.db import connection
+
+        # pytest-django only sets the test database up if a collected test is marked django_db.
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, f"refusing to write to a non-test database: {name}"
+        with django_db_blocker.unblock(), override_settings(**_pdf_storage_settings(media_dir)):
+            storages._storages = {}
+            try:
+                with transaction.atomic():
+                    yield
+                    transaction.set_rollback(True)
+            finally:
+                storages._storages = {}
+
+    return block()
+
+
+def demo_issued_pdf():
+    """Load the demo bulletin through the real workflow; return (issue, stored PDF bytes)."""
+    from articles.demo import load_demo
+
+    issue = next(i for i in load_demo() if i.status == Issue.Status.ISSUED)
+    with issue.pdf_file.open("rb") as fh:
+        return issue, fh.read()
+
+
+def one_line_paragraphs(count, *, start=0):
+    """`count` paragraphs of 26 characters: each fills exactly one indented line of the 28-cell grid."""
+    hanzi = "地方志工作信息编写单位出版日期学习贯彻全会精神推动事业转型发展服务大局"
+    paragraphs = []
+    for i in range(start, start + count):
+        text = "".join(hanzi[(i + j) % len(hanzi)] for j in range(25)) + "。"
+        paragraphs.append(f"<p>{text}</p>")
+    return "".join(paragraphs)

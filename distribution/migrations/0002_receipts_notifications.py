@@ -25,6 +25,19 @@ def grant_roles(apps, schema_editor):
             content_type__app_label="distribution", codename__in=GRANTS[group.name]))
 
 
+def receipts_for_issued(apps, schema_editor):
+    # Issues issued before receipts existed get one per addressed unit, so "who has not" lists are complete.
+    Distribution = apps.get_model("distribution", "Distribution")
+    Receipt = apps.get_model("distribution", "Receipt")
+    pairs = set()
+    for d in Distribution.objects.filter(issue__status="issued").prefetch_related("group__members"):
+        if d.recipient_id:
+            pairs.add((d.issue_id, d.recipient_id))
+        else:
+            pairs.update((d.issue_id, unit.pk) for unit in d.group.members.all())
+    Receipt.objects.bulk_create([Receipt(issue_id=i, recipient_id=r) for i, r in pairs], ignore_conflicts=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -75,4 +88,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(grant_roles, migrations.RunPython.noop),
+        migrations.RunPython(receipts_for_issued, migrations.RunPython.noop),
     ]

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from articles.services import verify_stored_pdfs
+
+
+class Command(BaseCommand):
+    help = _("Check every issued PDF against its stored SHA-256; exit with an error if any differs or is missing.")
+
+    def handle(self, *args, **options):
+        checked = problems = 0
+        for issue, problem in verify_stored_pdfs():
+            checked += 1
+            if problem:
+                problems += 1
+                self.stderr.write(f"{issue} (id {issue.pk}): {problem}")
+            elif options["verbosity"] > 1:
+                self.stdout.write(f"{issue} (id {issue.pk}): OK")
+        if problems:
+            raise CommandError(_("%(problems)s of %(checked)s stored PDFs failed verification.")
+                               % {"problems": problems, "checked": checked})
+        self.stdout.write(_("%(checked)s stored PDFs verified.") % {"checked": checked})

@@ -1,0 +1,174 @@
+"""Benchmark the PDF renderer: warm-process medians and spread, memory over 50 renders, LibreOffice for reference.
+
+Run: .venv/bin/python bench/render.py  (or `make bench`). Nothing is kept: the data it needs is created
+in a transaction that is rolled back, and LibreOffice works in a temporary folder.
+"""
+
+import gc
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin_cms.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import psutil  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.utils.html import strip_tags  # noqa: E402
+
+from articles import demo_data, services  # noqa: E402
+from articles.demo import load_demo  # noqa: E402
+from articles.models import Article, Issue, Series  # noqa: E402
+from articles.pdf import IssueRenderer  # noqa: E402
+
+PARAGRAPH = (
+    "<p>要切实强化依法治志工作，全面贯彻落实地方志工作条例和四川省地方志工作条例，推动落实党委领导、人大监督、政府主持、"
+    "地方志工作机构组织实施、各部门（单位）共同参与的工作机制，着力提升全省依法修志、读志、用志、治志水平。"
+    "四川年鉴社要发挥好示范表率作用，带动市、县二级地方志部门抓好地方综合年鉴一年一鉴工作。</p>"
+)
+
+
+class Rollback(Exception):
+    pass
+
+
+def timed(renderer, runs):
+    """Seconds per render (layout + PDF), after one warm-up render; and the page count."""
+    rendered = renderer.render()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        renderer.render()
+        times.append(time.perf_counter() - start)
+    return times, rendered.pages
+
+
+def describe(name, times, pages):
+    spread = f"min {min(times):.3f}  max {max(times):.3f}  stdev {statistics.pstdev(times):.3f}"
+    print(f"{name:<28} {pages:>3} pages  median {statistics.median(times):.3f} s  ({spread}, n={len(times)})")
+    return statistics.median(times)
+
+
+def generated_issue(series, editor, paragraphs):
+    issue = services.issue_create(series=series, actor=editor, year=2021, issue_date=demo_data.ISSUED["issue_date"],
+                                  print_date=demo_data.ISSUED["print_date"], print_run=12)
+    Article.objects.create(issue=issue, position=1, title="关于地方志工作的\n长篇测试文章", body=PARAGRAPH * paragraphs)
+    issue.number, issue.total_number = 2, 2
+    return issue
+
+
+def memory_steadiness(renderer, runs=50):
+    process = psutil.Process()
+    rss = []
+    for _ in range(runs):
+        renderer.render()
+        rss.append(process.memory_info().rss / 2**20)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"memory over {runs} demo renders: RSS first {rss[0]:.0f} MB, after 10 {rss[9]:.0f} MB, "
+          f"last {rss[-1]:.0f} MB, min {min(rss):.0f} / max {max(rss):.0f} MB; peak RSS of the process {peak:.0f} MB")
+    gc.collect()
+
+
+def minimal_docx(path, issue):
+    """The demo issue as a plain .docx (same text, 仿宋/16 pt body, 22 pt titles) for LibreOffice."""
+    def run(text, size, bold=False, font="Noto Serif CJK SC"):
+        props = f'<w:rFonts w:eastAsia="{font}" w:ascii="{font}"/>{"<w:b/>" if bold else ""}<w:sz w:val="{size * 2}"/>'
+        return f"<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r>"
+
+    def para(text, size=16, bold=False, center=False, indent=True):
+        jc = '<w:jc w:val="center"/>' if center else ""
+        ind = '<w:ind w:firstLine="632"/>' if indent else ""
+        spacing = '<w:spacing w:line="580" w:lineRule="exact"/>'
+        return f"<w:p><w:pPr>{spacing}{jc}{ind}</w:pPr>{run(text, size, bold)}</w:p>"
+
+    body = [para(issue.series.name, 36, True, True, False), para(f"第{issue.number}期", center=True, indent=False)]
+    for article in issue.articles.all():
+        body += [para(line, 22, True, True, False) for line in article.title_lines]
+        body += [para(strip_tags(p)) for p in article.body.split("</p>") if strip_tags(p).strip()]
+    body.append(para("信息公开选项：主动公开", 14, indent=False))
+    sect = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+            '<w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1588"/></w:sectPr>')
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f"<w:body>{''.join(body)}{sect}</w:body></w:document>")
+    with zipfile.ZipFile(path, "w") as docx:
+        docx.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/'
+            'document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.'
+            'main+xml"/></Types>'))
+        docx.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>'))
+        docx.writestr("word/document.xml", document)
+
+
+def libreoffice(issue, demo_median, runs=5):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice: not installed (soffice not found) — comparison skipped")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "demo.docx"
+        minimal_docx(source, issue)
+        profile = f"-env:UserInstallation=file://{folder}/profile"
+        command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source)]
+        subprocess.run(command, capture_output=True, check=True)  # first start creates the profile
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(f"{'LibreOffice soffice docx→pdf':<28}            median {median:.3f} s  "
+          f"(min {min(times):.3f}  max {max(times):.3f}, n={runs}); WeasyPrint is {median / demo_median:.1f}× faster")
+
+
+def main():
+    from django.test import override_settings
+
+    print(f"WeasyPrint renderer benchmark — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as media, override_settings(
+        MEDIA_ROOT=Path(media) / "media", PRIVATE_MEDIA_ROOT=Path(media) / "private",
+        STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                  "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                              "OPTIONS": {"location": Path(media) / "private"}}},
+    ):
+        try:
+            with transaction.atomic():
+                load_demo()
+                series = Series.objects.get(name=demo_data.SERIES["name"])
+                demo = Issue.objects.get(series=series, year=2021, number=1)
+                editor = demo.created_by
+                demo_renderer = IssueRenderer(demo, preview=False)
+                median = describe("demo issue (issued, PDF/A)", *timed(demo_renderer, 15))
+                describe("demo issue (preview)", *timed(IssueRenderer(demo, preview=True), 15))
+                per_page = {}
+                for target, paragraphs in ((20, 71), (60, 216)):
+                    renderer = IssueRenderer(generated_issue(series, editor, paragraphs), preview=False)
+                    times, pages = timed(renderer, 5 if target == 20 else 3)
+                    per_page[target] = describe(f"generated ~{target}-page issue", times, pages)
+                print(f"60-page median / demo median = {per_page[60] / median:.1f}× (target ≤ 20×)")
+                memory_steadiness(demo_renderer)
+                libreoffice(demo, median)
+                raise Rollback
+        except Rollback:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""A large data set for the portal benchmark, written with bulk_create (seconds, not minutes)."""
+
+import datetime
+import hashlib
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Issue, Series, private_storage
+from distribution.models import ROLE_ORDER, Distribution, Recipient
+
+SERIES_NAME = "基准测试工作信息"
+PDF_NAME = "bench/bench.pdf"
+READER = "bench-reader"
+BODY = "<p>" + "为做好地方志工作，各单位要认真贯彻落实有关要求，切实加强组织领导，确保各项任务落到实处。" * 12 + "</p>"
+
+
+def _shared_pdf():
+    """One small real PDF shared by every benchmark issue: (name, size, sha256)."""
+    from weasyprint import HTML
+
+    storage = private_storage()
+    if not storage.exists(PDF_NAME):
+        content = HTML(string=f"<h1>{SERIES_NAME}</h1><p>基准测试</p>").write_pdf()
+        storage.save(PDF_NAME, ContentFile(content))
+    with storage.open(PDF_NAME, "rb") as fh:
+        content = fh.read()
+    return PDF_NAME, len(content), hashlib.sha256(content).hexdigest()
+
+
+def generate(*, years=20, per_year=50, units=2000, distributions=50000, password="bench-only-password"):
+    """Create the benchmark series, issued issues (2 articles each), units and addressees; returns the counts."""
+    if Series.objects.filter(name=SERIES_NAME).exists():
+        return None
+    User = get_user_model()
+    staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
+    reader, created = User.objects.get_or_create(username=READER, defaults={"first_name": "基准收文员"})
+    if created:
+        reader.set_password(password)
+        reader.save(update_fields=["password"])
+    pdf_name, pdf_size, pdf_sha256 = _shared_pdf()
+    rng = random.Random(2021)
+    per_issue = max(1, distributions // (years * per_year))
+    first_year = timezone.now().year - years
+
+    with transaction.atomic():
+        series = Series.objects.create(name=SERIES_NAME, compiling_office="基准测试办公室",
+                                       issuing_office="基准测试办公室综合处")
+        Recipient.objects.bulk_create(
+            [Recipient(name=f"基准单位{i:04d}", sort_order=i, email=f"unit{i}@bench.invalid") for i in range(units)],
+            batch_size=1000,
+        )
+        unit_ids = list(Recipient.objects.filter(name__startswith="基准单位").order_by("sort_order")
+                        .values_list("pk", flat=True))
+        Recipient.objects.get(pk=unit_ids[0]).members.add(reader)
+        now = timezone.now()
+        issues = []
+        for y in range(years):
+            for n in range(1, per_year + 1):
+                day = datetime.date(first_year + y, 1, 1) + datetime.timedelta(days=(n - 1) * 7)
+                issues.append(Issue(
+                    series=series, year=first_year + y, number=n, total_number=y * per_year + n,
+                    issue_date=day, print_date=day, print_run=10,
+                    # One in five is 依申请公开: visible to its addressees only.
+                    disclosure=Issue.Disclosure.ON_REQUEST if n % 5 == 0 else Issue.Disclosure.PUBLIC,
+                    status=Issue.Status.ISSUED, created_by=staff, submitted_by=staff, submitted_at=now,
+                    approved_by=staff, approved_at=now, pdf_file=pdf_name, pdf_size=pdf_size, pdf_pages=1,
+                    pdf_sha256=pdf_sha256,
+                ))
+        Issue.objects.bulk_create(issues, batch_size=500)
+        issue_ids = list(Issue.objects.filter(series=series).values_list("pk", flat=True))
+        Article.objects.bulk_create(
+            [Article(issue_id=pk, position=p, title=f"关于第{pk}期第{p}项工作的\n情况通报", body=BODY)
+             for pk in issue_ids for p in (1, 2)],
+            batch_size=1000,
+        )
+        rows = [
+            Distribution(issue_id=pk, recipient_id=unit, role=ROLE_ORDER[i % len(ROLE_ORDER)])
+            for pk in issue_ids
+            for i, unit in enumerate(rng.sample(unit_ids, min(per_issue, len(unit_ids))))
+        ]
+        Distribution.objects.bulk_create(rows, batch_size=2000)
+    return {"issues": len(issue_ids), "articles": 2 * len(issue_ids), "units": len(unit_ids),
+            "distributions": len(rows)}

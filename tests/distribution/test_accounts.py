@@ -1,0 +1,116 @@
+"""Logging in and out of the portal, password reset, CSRF on every form, and the login failure limit."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from distribution.forms import LOGIN_FAILURE_LIMIT
+from distribution.models import Receipt
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pw-for-tests-123"
+
+
+def _login(client, username, password, address="10.0.0.1", url=None):
+    return client.post(url or reverse("distribution:login"), {"username": username, "password": password},
+                       REMOTE_ADDR=address)
+
+
+def test_a_reader_logs_in_and_lands_on_the_portal_home(client, world):
+    response = _login(client, world.users["reader_a"].username, PASSWORD)
+    assert response.status_code == 302
+    assert response.url == reverse("distribution:home")
+
+
+def test_after_repeated_failures_even_the_right_password_is_refused_for_a_while(client, world):
+    username = world.users["reader_a"].username
+    for _ in range(LOGIN_FAILURE_LIMIT):
+        assert _login(client, username, "wrong").status_code == 200
+    response = _login(client, username, PASSWORD)
+    assert response.status_code == 200
+    assert "Too many failed logins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another address, or another account from the same address, is not locked out.
+    assert _login(client, username, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_the_admin_login_is_limited_too(client, world):
+    username = world.users["editor"].username
+    url = reverse("admin:login")
+    for _ in range(LOGIN_FAILURE_LIMIT):
+        _login(client, username, "wrong", url=url)
+    response = _login(client, username, PASSWORD, url=url)
+    assert response.status_code == 200
+    assert "Too many failed logins" in response.content.decode()
+
+
+def test_fewer_failures_than_the_limit_do_not_lock_anyone_out(client, world):
+    username = world.users["reader_a"].username
+    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+        _login(client, username, "wrong")
+    assert _login(client, username, PASSWORD).status_code == 302
+
+
+def _csrf_client(user=None):
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _token(client, url):
+    html = client.get(url).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_acknowledging_needs_the_csrf_token(world):
+    client = _csrf_client(world.users["reader_a"])
+    issue = world.issues["to_a"]
+    url = reverse("distribution:issue_acknowledge", args=[issue.pk])
+    assert client.post(url).status_code == 403
+    assert not Receipt.objects.filter(issue=issue, acknowledged_at__isnull=False).exists()
+    token = _token(client, issue.get_absolute_url())
+    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert Receipt.objects.filter(issue=issue, acknowledged_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("name", ["login", "password_reset"])
+def test_account_forms_need_the_csrf_token(world, name):
+    client = _csrf_client()
+    url = reverse(f"distribution:{name}")
+    data = {"username": world.users["reader_a"].username, "password": PASSWORD, "email": "a@example.org"}
+    assert client.post(url, data).status_code == 403
+    assert client.post(url, {**data, "csrfmiddlewaretoken": _token(client, url)}).status_code == 302
+
+
+def test_logging_out_needs_a_post_with_the_csrf_token(world):
+    client = _csrf_client(world.users["reader_a"])
+    url = reverse("distribution:logout")
+    assert client.post(url).status_code == 403
+    assert client.get(url).status_code == 405
+    token = _token(client, reverse("distribution:home"))
+    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_by_email(client, mailoutbox):
+    user = factories.UserFactory(email="reader@example.org")
+    response = client.post(reverse("distribution:password_reset"), {"email": "reader@example.org"})
+    assert response.url == reverse("distribution:password_reset_done")
+    assert len(mailoutbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mailoutbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.context["validlink"]
+    new = "a-new-password-2025"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.url == reverse("distribution:password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_portal_pages_render(client, world):
+    for name in ["login", "password_reset", "password_reset_done", "password_reset_complete"]:
+        assert client.get(reverse(f"distribution:{name}")).status_code == 200

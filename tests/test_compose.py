@@ -1,0 +1,115 @@
+"""docker-compose.yml, checked by a real compose parser so that it cannot silently rot (no Docker engine here)."""
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKER_COMPOSE = shutil.which("docker-compose")
+
+pytestmark = pytest.mark.skipif(
+    DOCKER_COMPOSE is None, reason="docker-compose is not installed (scripts/setup-system.sh installs it)"
+)
+
+
+def compose(*args, cwd=ROOT):
+    # A clean environment: the file's own defaults, not whatever the developer has exported.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run([DOCKER_COMPOSE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def config():
+    result = compose("-f", str(COMPOSE_FILE), "config")
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def dockerfile_instructions():
+    """(INSTRUCTION, arguments) pairs of the Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return [tuple(line.split(None, 1)) for line in lines]
+
+
+def web_command(web):
+    """The command the web container runs: compose's `command`, else the Dockerfile's CMD."""
+    command = web.get("command")
+    if command is None:
+        cmd = [args for instruction, args in dockerfile_instructions() if instruction.upper() == "CMD"][-1]
+        command = yaml.safe_load(cmd) if cmd.lstrip().startswith("[") else cmd
+    return command if isinstance(command, str) else shlex.join(command)
+
+
+def test_the_compose_file_is_valid_for_a_real_compose_parser():
+    result = compose("-f", str(COMPOSE_FILE), "config", "-q")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_parser_does_reject_a_broken_compose_file(tmp_path):
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text("services:\n  web:\n    image: x\n    ports: 8000\n    restart: sometimes-maybe\n")
+
+    assert compose("-f", str(broken), "config", "-q", cwd=tmp_path).returncode != 0
+
+
+def test_the_database_is_postgresql_with_its_data_on_a_volume(config):
+    db = config["services"]["db"]
+
+    assert db["image"].startswith("postgres:")
+    assert any(volume.split(":")[1] == "/var/lib/postgresql/data" for volume in db["volumes"])
+
+
+def test_the_app_runs_under_gunicorn_and_migrates_on_start(config):
+    web = config["services"]["web"]
+    command = web_command(web)
+
+    assert "build" in web
+    assert "gunicorn" in command and "bulletin_cms.wsgi" in command
+    assert "manage.py migrate" in command
+    assert command.index("migrate") < command.index("gunicorn")
+
+
+def test_the_app_talks_to_the_database_service_in_production_mode(config):
+    web = config["services"]["web"]
+    environment = web["environment"]
+
+    assert environment["DATABASE_URL"].startswith("postgres://") and "@db:" in environment["DATABASE_URL"]
+    assert environment["DEBUG"] in {"0", 0, "false", "False"}
+    assert len(environment["SECRET_KEY"]) >= 50
+    assert "db" in web["depends_on"]
+
+
+def test_the_media_lives_on_a_named_volume(config):
+    web = config["services"]["web"]
+    environment = {**dockerfile_env(), **web["environment"]}
+    media_root = PurePosixPath(environment.get("MEDIA_ROOT") or PurePosixPath(environment["BULLETIN_VAR_DIR"], "media"))
+    named = {volume.split(":")[1] for volume in web["volumes"] if not volume.startswith(("/", "."))}
+
+    assert set(config["volumes"]) >= {volume.split(":")[0] for volume in web["volumes"] if not volume.startswith("/")}
+    assert any(media_root == PurePosixPath(target) or PurePosixPath(target) in media_root.parents
+               for target in named), (media_root, named)
+
+
+def dockerfile_env():
+    env = {}
+    for instruction, args in dockerfile_instructions():
+        if instruction.upper() == "ENV":
+            env.update(dict(pair.split("=", 1) for pair in shlex.split(args) if "=" in pair))
+    return env
+
+
+def test_the_image_installs_the_fonts_and_harfbuzz_subset():
+    text = DOCKERFILE.read_text(encoding="utf-8")
+
+    for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0"):
+        assert package in text, package
