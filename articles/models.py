@@ -265,6 +265,12 @@ class GuardedQuerySet(models.QuerySet):
 class ArticleQuerySet(GuardedQuerySet):
     issue_lookup = "issue__status"
 
+    def update(self, **kwargs):
+        # Bulk writes of rich text pass the same allow-list as save().
+        if isinstance(kwargs.get("body"), str):
+            kwargs["body"] = sanitize_html(kwargs["body"])
+        return super().update(**kwargs)
+
 
 class Article(ContentOfIssueMixin, models.Model):
     """An article of an issue, in print order."""
@@ -289,6 +295,8 @@ class Article(ContentOfIssueMixin, models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["issue", "position", "pk"]
+        # Related managers (issue.articles.add) must go through the guarded queryset too.
+        base_manager_name = "objects"
 
     def __str__(self):
         return " ".join(self.title_lines)

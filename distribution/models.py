@@ -81,6 +81,7 @@ class Distribution(ContentOfIssueMixin, models.Model):
     class Meta:
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients (报 / 送 / 发)")
+        base_manager_name = "objects"  # issue.distributions.add() goes through the guard too
         constraints = [
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False, group__isnull=True)

@@ -237,3 +237,10 @@ def test_an_article_title_is_stored_as_its_lines():
     article.refresh_from_db()
     assert article.title == "省地方志办团支部\n获组织奖"
     assert article.title_lines == ["省地方志办团支部", "获组织奖"]
+
+
+@pytest.mark.django_db
+def test_a_bulk_update_of_article_bodies_is_sanitised_too():
+    issue = draft_issue()
+    issue.articles.update(body='<p onclick="x()">正文<script>alert(1)</script></p>')
+    assert list(issue.articles.values_list("body", flat=True)) == ["<p>正文</p>"]
