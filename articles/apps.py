@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,14 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import checks  # noqa: F401 - registers the system checks
+
+        # A flush (e.g. between transactional tests) empties the groups the roles migration made.
+        post_migrate.connect(_ensure_roles, sender=self)
+
+
+def _ensure_roles(sender, apps=None, **kwargs):
+    from django.apps import apps as global_apps
+
+    from articles.roles import ensure_roles
+
+    ensure_roles(apps or global_apps)

@@ -1,4 +1,44 @@
-"""The names of the roles that migration 0002 creates."""
+"""The two roles, 编辑 (drafters) and 领导 (leaders), and the permissions each carries."""
+
+from django.contrib.auth.management import create_permissions
 
 EDITORS = "编辑"
 LEADERS = "领导"
+
+EDITOR_PERMS = {
+    "articles": ["add_issue", "change_issue", "delete_issue", "view_issue", "submit_issue",
+                 "add_article", "change_article", "delete_article", "view_article",
+                 "add_meeting", "change_meeting", "delete_meeting", "view_meeting",
+                 "add_award", "change_award", "delete_award", "view_award",
+                 "view_series", "view_issuelog"],
+    "distribution": ["add_distribution", "change_distribution", "delete_distribution", "view_distribution",
+                     "add_recipient", "change_recipient", "view_recipient",
+                     "add_recipientgroup", "change_recipientgroup", "view_recipientgroup",
+                     "view_receipt", "view_notification", "change_notification"],
+}
+LEADER_PERMS = {
+    "articles": ["view_issue", "return_issue", "approve_issue", "view_article", "view_meeting", "view_award",
+                 "view_series", "view_issuelog"],
+    "distribution": ["view_distribution", "view_recipient", "view_recipientgroup",
+                     "view_receipt", "view_notification"],
+}
+ROLES = {EDITORS: EDITOR_PERMS, LEADERS: LEADER_PERMS}
+
+
+def ensure_roles(apps, **kwargs):
+    """Create the role groups and grant them their permissions (idempotent; models not yet migrated are skipped)."""
+    for app_label in ("articles", "distribution"):
+        app_config = apps.get_app_config(app_label)
+        if getattr(app_config, "models_module", None) is None:
+            # Inside a migration the app registry is a stub without models_module.
+            app_config.models_module = True
+            create_permissions(app_config, verbosity=0, apps=apps)
+            app_config.models_module = None
+        else:
+            create_permissions(app_config, verbosity=0, apps=apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codenames in perms.items():
+            group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))

@@ -6,23 +6,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The roles created by articles.0002 may see receipts and notifications; editors may retry failed sends.
-GRANTS = {"编辑": ["view_receipt", "view_notification", "change_notification"],
-          "领导": ["view_receipt", "view_notification"]}
-
-
 def grant_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    # The roles of articles.0002 see receipts and notifications; editors may retry failed sends.
+    from articles.roles import ensure_roles
 
-    app_config = apps.get_app_config("distribution")
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name__in=GRANTS):
-        group.permissions.add(*Permission.objects.filter(
-            content_type__app_label="distribution", codename__in=GRANTS[group.name]))
+    ensure_roles(apps)
 
 
 def receipts_for_issued(apps, schema_editor):
