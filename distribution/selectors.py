@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 
 from articles.models import Article, Issue
-from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Receipt, Recipient
+from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Receipt, Recipient, RecipientGroup
 
 
 def address_lines(issue):
@@ -34,15 +34,21 @@ def sees_all_issued(user):
     return user.is_active and user.is_staff and user.has_perm("articles.view_issue")
 
 
-def _units_of(user):
-    return Recipient.objects.filter(members=user, is_active=True)
+def unit_ids(user):
+    """Ids of the active units `user` is an account of (one query, remembered on the user object like its perms)."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_portal_unit_ids"):
+        units = Recipient.objects.filter(members=user, is_active=True)
+        user._portal_unit_ids = list(units.values_list("pk", flat=True))
+    return user._portal_unit_ids
 
 
-def _addressed_to(units):
-    """Issues addressed to any of `units`, directly or through a group, as a filter (subqueries, no extra query)."""
+def _addressed_to(ids):
+    """Issues addressed to any of the units `ids`, directly or through a group, as a filter."""
     # Two subqueries rather than one with OR, so each can use its index.
-    return Q(pk__in=Distribution.objects.filter(recipient__in=units).values("issue_id")) | Q(
-        pk__in=Distribution.objects.filter(group__members__in=units).values("issue_id")
+    return Q(pk__in=Distribution.objects.filter(recipient__in=ids).values("issue_id")) | Q(
+        pk__in=Distribution.objects.filter(group__members__in=ids).values("issue_id")
     )
 
 
@@ -53,24 +59,37 @@ def issues_visible_to(user):
         return issues.filter(disclosure=Issue.Disclosure.PUBLIC)
     if sees_all_issued(user):
         return issues
-    return issues.filter(Q(disclosure=Issue.Disclosure.PUBLIC) | _addressed_to(_units_of(user)))
+    ids = unit_ids(user)
+    if not ids:
+        return issues.filter(disclosure=Issue.Disclosure.PUBLIC)
+    return issues.filter(Q(disclosure=Issue.Disclosure.PUBLIC) | _addressed_to(ids))
 
 
-def visible_issue(user, pk):
-    """The issued issue `pk` with its series if `user` may read it, else None (whether or not it exists)."""
-    return issues_visible_to(user).select_related("series").filter(pk=pk).first()
+def issued_issue(pk):
+    """The issued issue `pk` with its series, or None; whether the user may read it is reader_access's call."""
+    return next(iter(Issue.objects.issued().select_related("series").filter(pk=pk)[:1]), None)
+
+
+def reader_access(user, issue):
+    """(may `user` read the issued `issue`, [(unit, receipt)] for their units it is addressed to)."""
+    units = unit_receipts(user, issue)
+    # The same rule as issues_visible_to, for one issue: public, addressed to one of their units, or staff.
+    return bool(issue.is_public or units or sees_all_issued(user)), units
 
 
 def can_view_issue(user, issue):
     """Whether `user` may read `issue` on the portal."""
-    return issues_visible_to(user).filter(pk=issue.pk).exists()
+    return issue.is_issued and reader_access(user, issue)[0]
 
 
 def addressed_units(user, issue):
     """The user's units that `issue` is addressed to: the units on whose behalf they view and acknowledge."""
-    if not user.is_authenticated:
+    ids = unit_ids(user)
+    if not ids:
         return Recipient.objects.none()
-    return _units_of(user).filter(pk__in=recipient_units(issue).values("pk"))
+    return Recipient.objects.filter(pk__in=ids).filter(
+        Q(distributions__issue=issue) | Q(groups__distributions__issue=issue)
+    ).distinct()
 
 
 def unit_receipts(user, issue):
@@ -87,12 +106,12 @@ def unit_receipts(user, issue):
 
 def issues_for_units_of(user, limit=20):
     """The latest issued issues addressed to the user's units, each with `unread` (no unit of theirs opened it)."""
-    if not user.is_authenticated:
+    ids = unit_ids(user)
+    if not ids:
         return []
-    units = _units_of(user)
-    read = Receipt.objects.filter(issue=OuterRef("pk"), recipient__in=units, first_viewed_at__isnull=False)
+    read = Receipt.objects.filter(issue=OuterRef("pk"), recipient__in=ids, first_viewed_at__isnull=False)
     return list(
-        Issue.objects.issued().filter(_addressed_to(units))
+        Issue.objects.issued().filter(_addressed_to(ids))
         .select_related("series").annotate(unread=~Exists(read))
         .order_by("-issue_date", "-pk")[:limit]
     )
@@ -122,6 +141,19 @@ def issued_version():
     """A value that changes whenever an issue is issued (issued issues themselves never change)."""
     latest = Issue.objects.issued().aggregate(n=Count("pk"), last=Max("approved_at"))
     return f"{latest['n']}|{latest['last']}"
+
+
+def archive_scope(user):
+    """A key for everything that decides which issues `user` may see (with issued_version(), the whole archive)."""
+    if not user.is_authenticated:
+        return "anonymous"
+    if sees_all_issued(user):
+        return "all"
+    ids = unit_ids(user)
+    groups = sorted(RecipientGroup.members.through.objects.filter(recipient_id__in=ids)
+                    .values_list("recipientgroup_id", flat=True)) if ids else []
+    # Addressees of an issued issue never change, so its readers follow from their units and groups.
+    return f"units:{sorted(ids)}|groups:{groups}"
 
 
 def archive_facets(user):

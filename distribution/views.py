@@ -69,12 +69,10 @@ def home(request):
             "query": query, "filtered": filtered,
         }, request=request)
 
-    if request.user.is_authenticated:
-        archive = mark_safe(render_archive())
-    else:
-        # The public archive is the same for everyone and changes only when an issue is issued.
-        key = f"archive|{selectors.issued_version()}|{get_language()}|{request.get_full_path()}"
-        archive = _cached_html(key, render_archive)
+    # Everyone with the same units and groups sees the same archive, until the next issue is issued.
+    key = "|".join(["archive", selectors.archive_scope(request.user), selectors.issued_version(), get_language(),
+                    request.get_full_path()])
+    archive = _cached_html(key, render_archive)
     return render(request, "distribution/home.html", {
         "unit_issues": [] if filtered else selectors.issues_for_units_of(request.user),
         "archive": archive,
@@ -85,8 +83,15 @@ def _issue_for(request, pk):
     """The visible issue and the user's [(unit, receipt)], looked up once per request (ETag and view share it)."""
     memo = request.__dict__.setdefault("_portal_issues", {})
     if pk not in memo:
-        issue = selectors.visible_issue(request.user, pk)
-        memo[pk] = (issue, selectors.unit_receipts(request.user, issue) if issue else [])
+        # An issued issue never changes, so the object itself can be cached; who may read it is checked each time.
+        key = f"portal:issued-issue:{pk}"
+        issue = cache.get(key)
+        if issue is None:
+            issue = selectors.issued_issue(pk)
+            if issue is not None:
+                cache.set(key, issue, FRAGMENT_TTL)
+        visible, units = selectors.reader_access(request.user, issue) if issue else (False, [])
+        memo[pk] = (issue, units) if visible else (None, [])
     return memo[pk]
 
 
@@ -127,8 +132,10 @@ def _not_visible(request):
 
 
 def _record(request, issue, units, event):
+    """Record a first view or download for the user's units, unless done already (no query then)."""
     field = services.RECEIPT_EVENTS[event]
-    if any(receipt is None or getattr(receipt, f"{field}_at") is None for _unit, receipt in units):
+    missing = any(receipt is None or getattr(receipt, f"{field}_at") is None for _unit, receipt in units)
+    if missing and request.method == "GET":
         services.receipt_record(issue=issue, actor=request.user, event=event, units=[unit for unit, _r in units])
 
 

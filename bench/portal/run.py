@@ -23,6 +23,8 @@ PORT, STATIC_PORT = int(os.environ.get("BENCH_PORT", "8811")), int(os.environ.ge
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "50")
 DURATION = os.environ.get("BENCH_DURATION", "15s")
 WORKERS = os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1)))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")  # gthread keeps connections alive, sync does not
+GUNICORN_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "2")
 THREADS = os.environ.get("BENCH_WRK_THREADS", "2")
 
 ENV = {
@@ -65,7 +67,10 @@ def wait_for(url, timeout=30):
 
 
 def wrk(url, headers=()):
-    cmd = ["wrk", "--latency", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}", *sum((["-H", h] for h in headers), []), url]
+    cmd = ["wrk", "--latency", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}"]
+    for header in headers:
+        cmd += ["-H", header]
+    cmd.append(url)
     out = subprocess.run(cmd, check=True, text=True, capture_output=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", out)
@@ -88,6 +93,7 @@ def main():
     base = f"http://127.0.0.1:{PORT}"
     servers = [
         subprocess.Popen([PY, "-m", "gunicorn", "bulletin_cms.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", WORKERS,
+                          "-k", WORKER_CLASS, "--threads", GUNICORN_THREADS,
                           "--access-logfile", "-", "--log-level", "warning"],
                          cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL),
         subprocess.Popen([sys.executable, "-m", "http.server", str(STATIC_PORT), "-b", "127.0.0.1",
@@ -106,13 +112,19 @@ def main():
             ("PDF download (anonymous)", f"{base}/issues/{issue_pk}/pdf/?download=1", ()),
             ("static file server, same PDF", f"http://127.0.0.1:{STATIC_PORT}/{Path(pdf_path).name}", ()),
         ]
-        print(f"gunicorn: {WORKERS} sync workers; wrk: {THREADS} threads, {CONNECTIONS} connections, {DURATION}; "
-              f"database: {os.environ.get('DATABASE_URL', 'SQLite in ' + str(VAR))}")
+        print(f"gunicorn: {WORKERS} {WORKER_CLASS} workers × {GUNICORN_THREADS} threads; "
+              f"wrk: {THREADS} threads, {CONNECTIONS} connections, {DURATION}; "
+              f"database: {os.environ.get('DATABASE_URL', f'SQLite in {VAR}')}")
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         print(f"{'target':36} {'req/s':>9} {'p99 ms':>9}  notes")
+        only = re.compile(os.environ.get("BENCH_ONLY", ""))
         for name, url, headers in runs:
+            if not only.search(name):
+                continue
             rps, p99, non2xx, errors = wrk(url, headers)
             notes = "; ".join(filter(None, [f"{non2xx} non-2xx" if non2xx else "", errors]))
             print(f"{name:36} {rps:9.0f} {p99:9.1f}  {notes}", flush=True)
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     finally:
         for server in servers:
             server.terminate()

@@ -5,6 +5,7 @@ import logging
 
 import pdfplumber
 import pytest
+from django.db import models
 from weasyprint import HTML
 
 from articles.models import Article, Issue
@@ -32,8 +33,10 @@ REFUSED = [
 
 
 @pytest.fixture
-def media(settings):
+def media(settings, monkeypatch):
     """An uploaded image in MEDIA_ROOT and an issued PDF in PRIVATE_MEDIA_ROOT."""
+    # Another test may have re-run logging.config with disable_existing_loggers: we need this logger.
+    monkeypatch.setattr(logging.getLogger("articles.pdf"), "disabled", False)
     uploads = settings.MEDIA_ROOT / "uploads"
     uploads.mkdir(parents=True)
     (uploads / "ok.png").write_bytes(PNG)
@@ -97,8 +100,8 @@ def test_payloads_in_html_are_refused_and_logged(media, caplog, payload):
 @pytest.mark.django_db
 def test_unsanitised_article_html_cannot_reach_outside_files(media, caplog):
     issue = issue_in(Issue.Status.DRAFT)
-    # Saving sanitises the body; a bulk update does not, so this is what a bypass would look like.
-    Article.objects.filter(issue=issue).update(body=(
+    # Saving and bulk updates sanitise the body; the plain QuerySet.update is what a bypass would look like.
+    models.QuerySet.update(Article.objects.filter(issue=issue), body=(
         '<p>正文。</p><img src="file:///etc/passwd"><img src="/media/../private/issues/1/2025/001.pdf">'
         '<p style="background: url(http://127.0.0.1:1/)">尾。</p><img src="/media/uploads/ok.png">'
     ))

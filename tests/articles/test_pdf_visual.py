@@ -71,5 +71,6 @@ def test_page_looks_like_its_reference(pages, name):
     changed = sum(histogram[85:]) / pixels
     if mean > MAX_MEAN_DIFFERENCE or changed > MAX_CHANGED_SHARE:
         difference.point(lambda v: 255 - min(255, v * 4)).save(pages[name].with_suffix(".diff.png"))
-    assert mean <= MAX_MEAN_DIFFERENCE, f"{name}: mean difference {mean:.2f}; see {pages[name].with_suffix('.diff.png')}"
+    diff = pages[name].with_suffix(".diff.png")
+    assert mean <= MAX_MEAN_DIFFERENCE, f"{name}: mean difference {mean:.2f}; see {diff}"
     assert changed <= MAX_CHANGED_SHARE, f"{name}: {changed:.2%} of pixels changed"
