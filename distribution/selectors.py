@@ -104,7 +104,7 @@ def unit_receipts(user, issue):
     return [(unit, receipts.get(unit.pk)) for unit in units]
 
 
-def issues_for_units_of(user, limit=20):
+def issues_for_units_of(user, limit=10):
     """The latest issued issues addressed to the user's units, each with `unread` (no unit of theirs opened it)."""
     ids = unit_ids(user)
     if not ids:
