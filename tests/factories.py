@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from articles import roles, services
 from articles.models import Article, Issue, Series
-from distribution.models import Distribution, Recipient
+from distribution.models import Distribution, Recipient, RecipientGroup
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -100,7 +100,6 @@ def superuser(**kwargs):
 
 # --- distribution (portal) helpers -------------------------------------------
 
-from distribution.models import RecipientGroup  # noqa: E402 - appended section
 
 
 class RecipientGroupFactory(factory.django.DjangoModelFactory):

@@ -39,7 +39,7 @@ def run_at_once(jobs):
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_leaders_issuing_at_the_same_time_get_distinct_consecutive_numbers():
     series = SeriesFactory(total_number_offset=30)
     reviews = [issue_in(Issue.Status.REVIEW, series=series) for _ in range(THREADS)]
@@ -56,7 +56,7 @@ def test_leaders_issuing_at_the_same_time_get_distinct_consecutive_numbers():
     assert Issue.objects.filter(series=series, status=Issue.Status.ISSUED).count() == THREADS
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_leaders_issuing_the_same_issue_at_once_issue_it_once(fake_pdf):
     issue = issue_in(Issue.Status.REVIEW)
 
