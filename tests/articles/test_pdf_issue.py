@@ -120,7 +120,7 @@ def test_an_issued_pdf_is_never_rendered_again(monkeypatch, tmp_path):
 def test_verify_pdfs_detects_a_tampered_or_missing_file(capsys):
     first, second = issue_in(Status.ISSUED), issue_in(Status.ISSUED)
     call_command("verify_pdfs")
-    assert "2 stored PDFs verified" in capsys.readouterr().out
+    assert "2 份存档 PDF 校验通过" in capsys.readouterr().out
 
     path = Path(first.pdf_file.path)
     path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% tampered"))

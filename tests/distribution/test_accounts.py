@@ -31,7 +31,7 @@ def test_after_repeated_failures_even_the_right_password_is_refused_for_a_while(
         assert _login(client, username, "wrong").status_code == 200
     response = _login(client, username, PASSWORD)
     assert response.status_code == 200
-    assert "Too many failed logins" in response.content.decode()
+    assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # Another address, or another account from the same address, is not locked out.
     assert _login(client, username, PASSWORD, address="10.0.0.2").status_code == 302
@@ -44,7 +44,7 @@ def test_the_admin_login_is_limited_too(client, world):
         _login(client, username, "wrong", url=url)
     response = _login(client, username, PASSWORD, url=url)
     assert response.status_code == 200
-    assert "Too many failed logins" in response.content.decode()
+    assert "登录失败次数过多" in response.content.decode()
 
 
 def test_fewer_failures_than_the_limit_do_not_lock_anyone_out(client, world):
