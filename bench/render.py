@@ -25,6 +25,7 @@ import django  # noqa: E402
 django.setup()
 
 import psutil  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils.html import strip_tags  # noqa: E402
 
@@ -155,7 +156,10 @@ def main():
                 demo = Issue.objects.get(series=series, year=2021, number=1)
                 editor = demo.created_by
                 demo_renderer = IssueRenderer(demo, preview=False)
-                median = describe("demo issue (issued, PDF/A)", *timed(demo_renderer, 15))
+                variant = settings.BULLETIN_PDF_VARIANT or "plain PDF"
+                median = describe(f"demo issue (issued, {variant})", *timed(demo_renderer, 15))
+                with override_settings(BULLETIN_PDF_VARIANT="pdf/a-3b"):
+                    describe("demo issue (issued, pdf/a-3b)", *timed(demo_renderer, 15))
                 describe("demo issue (preview)", *timed(IssueRenderer(demo, preview=True), 15))
                 per_page = {}
                 for target, paragraphs in ((20, 71), (60, 216)):

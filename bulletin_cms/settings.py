@@ -147,8 +147,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 BULLETIN_ALLOW_SELF_APPROVAL = env_bool("BULLETIN_ALLOW_SELF_APPROVAL", False)
 # Licensed official fonts dropped here are preferred over the free fallbacks.
 BULLETIN_FONT_DIR = Path(os.environ.get("BULLETIN_FONT_DIR", VAR_DIR / "fonts"))
-# PDF/A variant for issued PDFs; empty for a plain PDF.
-BULLETIN_PDF_VARIANT = os.environ.get("BULLETIN_PDF_VARIANT", "pdf/a-3b")
+# PDF/A variant for issued PDFs (e.g. "pdf/a-3b"); empty for a plain PDF. Off by default until
+# the output has been validated with veraPDF (docs/pdf.md).
+BULLETIN_PDF_VARIANT = os.environ.get("BULLETIN_PDF_VARIANT", "")
 
 # --- rich text (CKEditor 5) -------------------------------------------------
 CKEDITOR_5_FILE_STORAGE = "articles.storage.ImageStorage"

@@ -43,7 +43,8 @@ def test_issuing_stores_the_pdf_with_its_size_pages_and_checksum():
     assert Path(issue.pdf_file.path).is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
 
 
-def test_the_issued_pdf_carries_metadata_and_is_pdf_a():
+def test_the_issued_pdf_carries_metadata_and_is_pdf_a_when_configured(settings):
+    settings.BULLETIN_PDF_VARIANT = "pdf/a-3b"
     issue = issue_in(Status.ISSUED, series=None)
     with pdfplumber.open(io.BytesIO(_stored_bytes(issue))) as doc:
         meta = doc.metadata
@@ -56,8 +57,7 @@ def test_the_issued_pdf_carries_metadata_and_is_pdf_a():
     assert intents
 
 
-def test_the_issued_pdf_is_plain_when_no_variant_is_configured(settings):
-    settings.BULLETIN_PDF_VARIANT = ""
+def test_the_issued_pdf_is_plain_by_default():
     issue = issue_in(Status.ISSUED)
     with pdfplumber.open(io.BytesIO(_stored_bytes(issue))) as doc:
         assert "OutputIntents" not in doc.doc.catalog
