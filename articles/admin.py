@@ -37,6 +37,19 @@ class SeriesAdmin(admin.ModelAdmin):
     ]
 
 
+class ReadOnlyAdminMixin:
+    """A record nobody adds, changes or deletes through the admin (logs, receipts, sent mail)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class WaitingForMeFilter(admin.SimpleListFilter):
     """What the current user has to act on: drafts for drafters, reviews for leaders."""
 
@@ -304,17 +317,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueLog)
-class IssueLogAdmin(admin.ModelAdmin):
+class IssueLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "issue", "actor", "action", "from_status", "to_status", "comment"]
     list_filter = ["action"]
     list_select_related = ["issue__series", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin import ReadOnlyAdminMixin
 from articles.models import Issue
 from distribution import selectors, services
 from distribution.forms import AdminRateLimitedAuthenticationForm
@@ -65,7 +66,7 @@ def _done_filter(field, title, done, not_done):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: per issue, which units have viewed, downloaded and acknowledged it, and which have not."""
 
     list_display = ["recipient", "issue", "first_viewed_at", "first_viewed_by", "first_downloaded_at",
@@ -80,15 +81,6 @@ class ReceiptAdmin(admin.ModelAdmin):
     search_fields = ["recipient__name"]
     list_per_page = 200
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def changelist_view(self, request, extra_context=None):
         issue_pk = request.GET.get("issue", "")
         issue = Issue.objects.select_related("series").filter(pk=issue_pk).first() if issue_pk.isdigit() else None
@@ -100,7 +92,7 @@ class ReceiptAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The emails announcing issued issues; failed ones can be sent again."""
 
     list_display = ["issue", "recipient", "email", "status", "attempts", "sent_at", "last_error"]
@@ -108,15 +100,6 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["issue__series", "recipient"]
     search_fields = ["recipient__name", "email"]
     actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("distribution.change_notification")
