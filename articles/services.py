@@ -155,6 +155,10 @@ def issue_publish(*, issue, actor, comment=""):
             "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
         ])
         _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
+        # Receipts and pending emails are part of the issuing: no unit is missing from "who has not".
+        from distribution.services import issue_prepare_distribution
+
+        issue_prepare_distribution(issue=issue)
     except BaseException:
         # The row rolls back with the transaction; the file must go with it.
         issue.pdf_file.storage.delete(issue.pdf_file.name)
@@ -164,6 +168,7 @@ def issue_publish(*, issue, actor, comment=""):
 
 
 def _after_publish(issue_pk):
+    # Mail leaves the process only once the issue is committed.
     from distribution.services import issue_notify_recipients
 
     issue_notify_recipients(issue_pk=issue_pk)
