@@ -234,22 +234,36 @@ class ContentOfIssueMixin:
 
 
 class GuardedQuerySet(models.QuerySet):
-    """Bulk update/delete refuse rows that belong to issued issues."""
+    """Bulk writes (create, update, delete) refuse rows that belong, or would belong, to issued issues."""
 
     issue_lookup = "issue__status"
 
     def _touches_issued(self):
         return self.filter(**{self.issue_lookup: Issue.Status.ISSUED}).exists()
 
+    def _parent_field(self):
+        field_name, _, lookup = self.issue_lookup.partition("__")
+        return self.model._meta.get_field(field_name), lookup
+
+    def _any_issued(self, parent_pks):
+        """True when any of these parents (issues, or articles for facts) is or belongs to an issued issue."""
+        field, lookup = self._parent_field()
+        pks = {pk for pk in parent_pks if pk is not None}
+        return bool(pks) and field.related_model._base_manager.filter(
+            pk__in=pks, **{lookup: Issue.Status.ISSUED}
+        ).exists()
+
     def _moves_into_issued(self, kwargs):
         """True when the update would point rows at an issued issue (or at content of one)."""
-        field_name, _, lookup = self.issue_lookup.partition("__")
-        field = self.model._meta.get_field(field_name)
+        field, _ = self._parent_field()
         for key in (field.name, field.attname):
             if key in kwargs:
-                target = getattr(kwargs[key], "pk", kwargs[key])
-                return field.related_model._base_manager.filter(pk=target, **{lookup: Issue.Status.ISSUED}).exists()
+                return self._any_issued([getattr(kwargs[key], "pk", kwargs[key])])
         return False
+
+    def _objs_in_issued(self, objs):
+        field, _ = self._parent_field()
+        return self._any_issued(getattr(obj, field.attname) for obj in objs)
 
     def update(self, **kwargs):
         if self._touches_issued() or self._moves_into_issued(kwargs):
@@ -261,15 +275,39 @@ class GuardedQuerySet(models.QuerySet):
             raise IssuedIssueError()
         return super().delete()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if self._objs_in_issued(objs):
+            raise IssuedIssueError()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if self._objs_in_issued(objs) or self.filter(pk__in=[obj.pk for obj in objs])._touches_issued():
+            raise IssuedIssueError()
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class ArticleQuerySet(GuardedQuerySet):
     issue_lookup = "issue__status"
 
+    # Bulk writes of rich text pass the same allow-list as save().
     def update(self, **kwargs):
-        # Bulk writes of rich text pass the same allow-list as save().
         if isinstance(kwargs.get("body"), str):
             kwargs["body"] = sanitize_html(kwargs["body"])
         return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.body = sanitize_html(obj.body)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.body = sanitize_html(obj.body)
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Article(ContentOfIssueMixin, models.Model):

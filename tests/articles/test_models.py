@@ -355,3 +355,23 @@ def test_a_created_draft_has_no_number_and_is_not_submitted():
                                  print_date=timezone.localdate(), created_by=editor())
 
     assert (issue.status, issue.number, issue.total_number, issue.submitted_by) == (Status.DRAFT, None, None, None)
+
+
+@pytest.mark.parametrize("write", ["bulk_create", "bulk_update"])
+def test_bulk_writes_cannot_put_content_into_an_issued_issue(write, fake_pdf):
+    issued, draft = issue_in(Issue.Status.ISSUED), draft_issue()
+    if write == "bulk_create":
+        attempt = lambda: Article.objects.bulk_create([Article(issue=issued, title="追加", body="<p>x</p>")])  # noqa: E731
+    else:
+        article = draft.articles.get()
+        article.issue = issued
+        attempt = lambda: Article.objects.bulk_update([article], ["issue"])  # noqa: E731
+    with pytest.raises(IssuedIssueError):
+        attempt()
+    assert issued.articles.count() == 1
+
+
+def test_bulk_created_article_bodies_are_sanitised():
+    issue = draft_issue(articles=0)
+    Article.objects.bulk_create([Article(issue=issue, title="标题", body='<img src=x onerror="alert(1)"><p>正文</p>')])
+    assert issue.articles.get().body == "<p>正文</p>"
