@@ -17,9 +17,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput -v0 \
- && mkdir -p /var/lib/bulletin && chown bulletin /var/lib/bulletin
+RUN mkdir -p /var/lib/bulletin /app/staticfiles && chown bulletin /var/lib/bulletin /app/staticfiles
 
 USER bulletin
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn bulletin_cms.wsgi --bind 0.0.0.0:8000 --workers 3 --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile -"]
+# Static files are collected at start, into the volume nginx reads, so a rebuilt image never
+# leaves an old manifest behind.
+CMD ["sh", "-c", "python manage.py collectstatic --noinput -v0 && python manage.py migrate --noinput && exec gunicorn bulletin_cms.wsgi --bind 0.0.0.0:8000 --workers 3 --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile -"]

@@ -124,7 +124,7 @@ class DistributionInline(DraftOnlyInlineMixin, admin.TabularInline):
 class IssueLogInline(admin.TabularInline):
     model = IssueLog
     extra = 0
-    fields = ["at", "actor", "action_display", "from_status", "to_status", "comment"]
+    fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = _("workflow log")
@@ -134,18 +134,6 @@ class IssueLogInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("action"))
-    def action_display(self, obj):
-        return ACTION_LABELS.get(obj.action, obj.action)
-
-
-ACTION_LABELS = {
-    "issue.create": _("drafted"),
-    "issue.submit": _("submitted for review"),
-    "issue.return": _("returned"),
-    "issue.publish": _("issued"),
-}
 
 
 @admin.register(Issue)
@@ -209,7 +197,7 @@ class IssueAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            IssueLog.objects.create(issue=obj, actor=request.user, action="issue.create", to_status=obj.status)
+            IssueLog.objects.create(issue=obj, actor=request.user, action=IssueLog.Action.CREATE, to_status=obj.status)
 
     # --- workflow buttons -------------------------------------------------
 

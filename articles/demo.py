@@ -16,9 +16,11 @@ def _users():
     User = get_user_model()
     users = {}
     for username, name, role, staff in data.USERS:
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": name, "is_staff": staff})
-        user.set_password(data.PASSWORD)
-        user.save(update_fields=["password"])
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name, "is_staff": staff})
+        if created:
+            # Only new accounts get the public demo password; a changed one is never reset.
+            user.set_password(data.PASSWORD)
+            user.save(update_fields=["password"])
         if role:
             user.groups.add(Group.objects.get(name=role))
         users[username] = user

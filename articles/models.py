@@ -21,11 +21,14 @@ def issued_pdf_path(issue, filename):
     return f"issues/{issue.series_id}/{issue.year}/{filename}"
 
 
+ISSUED_IS_FINAL = _("This issue has been issued and can no longer be changed.")
+
+
 class IssuedIssueError(ValidationError):
     """Raised when anything tries to change an issued issue or its content."""
 
     def __init__(self):
-        super().__init__(_("This issue has been issued and can no longer be changed."), code="issued")
+        super().__init__(ISSUED_IS_FINAL, code="issued")
 
 
 class Series(models.Model):
@@ -410,8 +413,14 @@ class Award(ArticleFacts):
 class IssueLog(models.Model):
     """One workflow event on an issue: who, when, from → to, comment."""
 
+    class Action(models.TextChoices):
+        CREATE = "issue.create", _("drafted")
+        SUBMIT = "issue.submit", _("submitted for review")
+        RETURN = "issue.return", _("returned")
+        PUBLISH = "issue.publish", _("issued")
+
     issue = models.ForeignKey(Issue, models.CASCADE, related_name="log", verbose_name=_("issue"))
-    action = models.CharField(_("action"), max_length=50)
+    action = models.CharField(_("action"), max_length=50, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=10, choices=Issue.Status.choices, blank=True)
@@ -424,4 +433,4 @@ class IssueLog(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.action} {self.issue_id}"
+        return f"{self.issue}：{self.get_action_display()}"

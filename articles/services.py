@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Issue, IssueLog, Series
+from articles.models import ISSUED_IS_FINAL, Issue, IssueLog, Series
 
 logger = logging.getLogger(__name__)
 Status = Issue.Status
@@ -23,13 +23,6 @@ Status = Issue.Status
 
 class WorkflowError(ValidationError):
     """A transition was refused; the message says why, in the user's language."""
-
-
-def can_edit(user, issue):
-    """Drafters may change an issue while it is a draft; nobody once it is issued."""
-    if issue.status != Status.DRAFT:
-        return False
-    return user.has_perm("articles.change_issue")
 
 
 def can_submit(user, issue):
@@ -60,7 +53,7 @@ def _log(issue, *, actor, action, from_status, comment=""):
 
 def _refuse(issue, expected, permission_message):
     if issue.status == Status.ISSUED:
-        raise WorkflowError(_("This issue has been issued and can no longer be changed."), code="issued")
+        raise WorkflowError(ISSUED_IS_FINAL, code="issued")
     if issue.status != expected:
         raise WorkflowError(
             _("This issue is %(status)s; the action needs it to be %(expected)s.")
@@ -74,6 +67,7 @@ def issue_create(*, series, actor, **fields):
     """Create a draft issue."""
     if not actor.has_perm("articles.add_issue"):
         raise WorkflowError(_("You are not allowed to draft issues."), code="permission")
+    fields.setdefault("year", fields["issue_date"].year)
     with transaction.atomic():
         issue = Issue(series=series, created_by=actor, **fields)
         issue.full_clean(exclude=["created_by"])

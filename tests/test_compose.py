@@ -20,9 +20,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def compose(*args, cwd=ROOT):
-    # A clean environment: the file's own defaults, not whatever the developer has exported.
+TEST_SECRET = "compose-test-" + "x" * 50
+
+
+def compose(*args, cwd=ROOT, secret=TEST_SECRET):
+    # A clean environment: the file's own defaults, not whatever the developer has exported,
+    # plus the one value the file insists on.
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp")}
+    if secret:
+        env["SECRET_KEY"] = secret
     return subprocess.run([DOCKER_COMPOSE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -55,6 +61,12 @@ def test_the_compose_file_is_valid_for_a_real_compose_parser():
     assert result.returncode == 0, result.stderr
 
 
+def test_the_compose_file_refuses_to_start_without_a_secret_key():
+    result = compose("-f", str(COMPOSE_FILE), "config", "-q", secret=None)
+
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
 def test_the_parser_does_reject_a_broken_compose_file(tmp_path):
     broken = tmp_path / "docker-compose.yml"
     broken.write_text("services:\n  web:\n    image: x\n    ports: 8000\n    restart: sometimes-maybe\n")
@@ -76,6 +88,8 @@ def test_the_app_runs_under_gunicorn_and_migrates_on_start(config):
     assert "build" in web
     assert "gunicorn" in command and "bulletin_cms.wsgi" in command
     assert "manage.py migrate" in command
+    # Collected at start into the volume nginx serves, so a rebuild never leaves an old manifest.
+    assert "manage.py collectstatic" in command and command.index("collectstatic") < command.index("gunicorn")
     assert command.index("migrate") < command.index("gunicorn")
 
 

@@ -26,6 +26,7 @@ def test_a_drafter_uploads_an_image_that_rich_text_may_then_show(client, setting
     assert response.status_code == 200, response.content
     url = response.json()["url"]
     assert url.startswith("/media/uploads/")
+    assert "seal" not in url and len(url.rsplit("/", 1)[1]) == len("0123456789abcdef0123456789abcdef.png")
     assert (settings.MEDIA_ROOT / "uploads" / url.rsplit("/", 1)[1]).is_file()
 
     issue = draft_issue(author=user)
