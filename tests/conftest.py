@@ -29,26 +29,12 @@ def fail_on_fonttools_fallback():
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(tmp_path):
     """Every test writes its files (issued PDFs, uploads) under its own temporary folder."""
-    from django.core.files.storage import storages
+    from tests.factories import files_in
 
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private", "base_url": None}},
-    }
-    storages._storages = {}
-    # FileField evaluates a callable storage once, at import: point the field itself at the test folder.
-    from articles.models import Issue
-
-    pdf_field = Issue._meta.get_field("pdf_file")
-    original_storage = pdf_field.storage
-    pdf_field.storage = storages["private"]
-    yield
-    pdf_field.storage = original_storage
-    storages._storages = {}
+    with files_in(tmp_path):
+        yield
 
 
 FAKE_PDF = b"%PDF-1.7\n% fake for tests\n%%EOF\n"

@@ -1,6 +1,8 @@
 """Factories for test data; workflow state is reached through the real services."""
 
+import contextlib
 import datetime
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -140,49 +142,40 @@ def issue_to(status, *, units=(), groups=(), **fields):
 # --- PDF rendering helpers (issue 3) -----------------------------------------------------------
 
 
-def _pdf_storage_settings(media_dir):
-    from pathlib import Path
-
+@contextlib.contextmanager
+def files_in(folder):
+    """Media, the private storage and the issued-PDF field all point under `folder` for the duration."""
     from django.conf import settings
-
-    media_dir = Path(media_dir)
-    return {
-        "MEDIA_ROOT": media_dir / "media",
-        "PRIVATE_MEDIA_ROOT": media_dir / "private",
-        "STORAGES": {
-            **settings.STORAGES,
-            "private": {
-                **settings.STORAGES["private"], "OPTIONS": {"location": media_dir / "private", "base_url": None},
-            },
-        },
-    }
-
-
-def rolled_back(django_db_blocker, media_dir):
-    """Context for module-scoped fixtures: DB writes are rolled back, files go under media_dir."""
-    import contextlib
-
     from django.core.files.storage import storages
-    from django.db import transaction
     from django.test import override_settings
 
-    @contextlib.contextmanager
-    def block():
-        from django.db import connection
-
-        # pytest-django only sets the test database up if a collected test is marked django_db.
-        name = str(connection.settings_dict["NAME"])
-        assert "test" in name or "memory" in name, f"refusing to write to a non-test database: {name}"
-        with django_db_blocker.unblock(), override_settings(**_pdf_storage_settings(media_dir)):
+    folder = Path(folder)
+    private = {**settings.STORAGES["private"], "OPTIONS": {"location": folder / "private", "base_url": None}}
+    field = Issue._meta.get_field("pdf_file")
+    original = field.storage
+    with override_settings(MEDIA_ROOT=folder / "media", PRIVATE_MEDIA_ROOT=folder / "private",
+                           STORAGES={**settings.STORAGES, "private": private}):
+        storages._storages = {}
+        # FileField evaluates its callable storage once, at import: point the field itself here too.
+        field.storage = storages["private"]
+        try:
+            yield
+        finally:
+            field.storage = original
             storages._storages = {}
-            try:
-                with transaction.atomic():
-                    yield
-                    transaction.set_rollback(True)
-            finally:
-                storages._storages = {}
 
-    return block()
+
+@contextlib.contextmanager
+def rolled_back(django_db_blocker, media_dir):
+    """Context for module-scoped fixtures: DB writes are rolled back, files go under media_dir."""
+    from django.db import connection, transaction
+
+    # pytest-django only sets the test database up if a collected test is marked django_db.
+    name = str(connection.settings_dict["NAME"])
+    assert "test" in name or "memory" in name, f"refusing to write to a non-test database: {name}"
+    with django_db_blocker.unblock(), files_in(media_dir), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def demo_issued_pdf():
