@@ -127,6 +127,7 @@ STORAGES = {
 # Behind nginx, PDF downloads are handed over with X-Accel-Redirect to this
 # internal location; empty means Django streams the file itself.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 
 LOGIN_URL = "distribution:login"
 LOGIN_REDIRECT_URL = "distribution:home"
@@ -138,6 +139,7 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bulletin@localhost")
 
 # One process-local cache by default. With several workers, set CACHE_URL (redis://…) so the login

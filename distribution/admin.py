@@ -22,6 +22,11 @@ class RecipientAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     filter_horizontal = ["members"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A unit's accounts read its non-public issues: only a superuser may attach accounts to units.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "members"]
+
 
 @admin.register(RecipientGroup)
 class RecipientGroupAdmin(admin.ModelAdmin):

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.models import Article, Issue, Series, private_storage
-from distribution.models import ROLE_ORDER, Distribution, Recipient
+from distribution.models import ROLE_ORDER, Distribution, Receipt, Recipient
 
 SERIES_NAME = "基准测试工作信息"
 PDF_NAME = "bench/bench.pdf"
@@ -86,5 +86,8 @@ def generate(*, years=20, per_year=50, units=2000, distributions=50000, password
             for i, unit in enumerate(rng.sample(unit_ids, min(per_issue, len(unit_ids))))
         ]
         QuerySet(Distribution).bulk_create(rows, batch_size=2000)
+        # Issuing makes one receipt per addressed unit; readers' access follows from them.
+        Receipt.objects.bulk_create([Receipt(issue_id=row.issue_id, recipient_id=row.recipient_id) for row in rows],
+                                    batch_size=2000)
     return {"issues": len(issue_ids), "articles": 2 * len(issue_ids), "units": len(unit_ids),
             "distributions": len(rows)}

@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
@@ -12,9 +13,16 @@ LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds, counted from the first failure
 
 
+def client_address(request):
+    """The client's IP address: nginx's X-Real-IP when settings.BEHIND_PROXY says nginx is in front."""
+    # Behind nginx REMOTE_ADDR is always the proxy; without one the header is the client's own claim.
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _failure_key(request, username):
-    # Behind a proxy REMOTE_ADDR must be set from the trusted forwarded header by the proxy setup.
-    address = request.META.get("REMOTE_ADDR", "") if request else ""
+    address = client_address(request) if request else ""
     digest = hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()
     return f"login-failures:{digest}"
 

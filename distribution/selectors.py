@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 
 from articles.models import Article, Issue
-from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Receipt, Recipient, RecipientGroup
+from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Receipt, Recipient
 
 
 def address_lines(issue):
@@ -21,7 +21,7 @@ def address_lines(issue):
 
 
 def recipient_units(issue):
-    """Every unit the issue is addressed to, directly or through a group."""
+    """Every unit the issue is addressed to now, directly or through a group (on issue this becomes its receipts)."""
     return Recipient.objects.filter(
         Q(pk__in=Distribution.objects.filter(issue=issue).values("recipient_id"))
         | Q(pk__in=Recipient.groups.through.objects.filter(
@@ -45,11 +45,9 @@ def unit_ids(user):
 
 
 def _addressed_to(ids):
-    """Issues addressed to any of the units `ids`, directly or through a group, as a filter."""
-    # Two subqueries rather than one with OR, so each can use its index.
-    return Q(pk__in=Distribution.objects.filter(recipient__in=ids).values("issue_id")) | Q(
-        pk__in=Distribution.objects.filter(group__members__in=ids).values("issue_id")
-    )
+    """Issues that were addressed to any of the units `ids` when they were issued, as a filter."""
+    # The receipts made on issue record who it went to; later changes to groups do not change that.
+    return Q(pk__in=Receipt.objects.filter(recipient__in=ids).values("issue_id"))
 
 
 def issues_visible_to(user):
@@ -77,31 +75,13 @@ def reader_access(user, issue):
     return bool(issue.is_public or units or sees_all_issued(user)), units
 
 
-def can_view_issue(user, issue):
-    """Whether `user` may read `issue` on the portal."""
-    return issue.is_issued and reader_access(user, issue)[0]
-
-
-def addressed_units(user, issue):
-    """The user's units that `issue` is addressed to: the units on whose behalf they view and acknowledge."""
+def unit_receipts(user, issue):
+    """[(unit, receipt)] for the user's units that `issue` was addressed to on issue, in one query at most."""
     ids = unit_ids(user)
     if not ids:
-        return Recipient.objects.none()
-    return Recipient.objects.filter(pk__in=ids).filter(
-        Q(distributions__issue=issue) | Q(groups__distributions__issue=issue)
-    ).distinct()
-
-
-def unit_receipts(user, issue):
-    """[(unit, receipt or None)] for the user's units that `issue` is addressed to, in two queries at most."""
-    units = list(addressed_units(user, issue))
-    if not units:
         return []
-    receipts = {
-        r.recipient_id: r
-        for r in Receipt.objects.filter(issue=issue, recipient__in=units).select_related("acknowledged_by")
-    }
-    return [(unit, receipts.get(unit.pk)) for unit in units]
+    receipts = Receipt.objects.filter(issue=issue, recipient__in=ids).select_related("recipient", "acknowledged_by")
+    return [(receipt.recipient, receipt) for receipt in receipts]
 
 
 def issues_for_units_of(user, limit=10):
@@ -149,11 +129,8 @@ def archive_scope(user):
         return "anonymous"
     if sees_all_issued(user):
         return "all"
-    ids = unit_ids(user)
-    groups = sorted(RecipientGroup.members.through.objects.filter(recipient_id__in=ids)
-                    .values_list("recipientgroup_id", flat=True)) if ids else []
-    # Addressees of an issued issue never change, so its readers follow from their units and groups.
-    return f"units:{sorted(ids)}|groups:{groups}"
+    # Who an issued issue went to is fixed on issue (its receipts), so its readers follow from their units.
+    return f"units:{sorted(unit_ids(user))}"
 
 
 def archive_facets(user):

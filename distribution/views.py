@@ -69,7 +69,7 @@ def home(request):
             "query": query, "filtered": filtered,
         }, request=request)
 
-    # Everyone with the same units and groups sees the same archive, until the next issue is issued.
+    # Everyone with the same units sees the same archive, until the next issue is issued.
     key = "|".join(["archive", selectors.archive_scope(request.user), selectors.issued_version(), get_language(),
                     request.get_full_path()])
     archive = _cached_html(key, render_archive)
@@ -101,7 +101,7 @@ def _page_etag(request, pk):
         return None
     # The issue never changes once issued; what varies is who looks, their 签收 state,
     # the language and the CSRF secret baked into the page's forms.
-    acknowledged = ",".join(f"{unit.pk}:{receipt and receipt.acknowledged_at}" for unit, receipt in units)
+    acknowledged = ",".join(f"{unit.pk}:{receipt.acknowledged_at}" for unit, receipt in units)
     state = "|".join(map(str, [
         issue.pk, issue.pdf_sha256, request.user.pk, acknowledged,
         getattr(request, "LANGUAGE_CODE", ""), request.META.get("CSRF_COOKIE", ""),
@@ -134,7 +134,7 @@ def _not_visible(request):
 def _record(request, issue, units, event):
     """Record a first view or download for the user's units, unless done already (no query then)."""
     field = services.RECEIPT_EVENTS[event]
-    missing = any(receipt is None or getattr(receipt, f"{field}_at") is None for _unit, receipt in units)
+    missing = any(getattr(receipt, f"{field}_at") is None for _unit, receipt in units)
     if missing and request.method == "GET":
         services.receipt_record(issue=issue, actor=request.user, event=event, units=[unit for unit, _r in units])
 
@@ -157,7 +157,7 @@ def issue_detail(request, pk):
         "issue": issue,
         "document": document,
         "unit_receipts": units,
-        "to_acknowledge": [unit for unit, receipt in units if receipt is None or receipt.acknowledged_at is None],
+        "to_acknowledge": [unit for unit, receipt in units if receipt.acknowledged_at is None],
     })
     patch_cache_control(response, private=True, no_cache=True)
     return response

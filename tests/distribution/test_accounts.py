@@ -37,6 +37,37 @@ def test_after_repeated_failures_even_the_right_password_is_refused_for_a_while(
     assert _login(client, username, PASSWORD, address="10.0.0.2").status_code == 302
 
 
+def _lock_out(client, username, **headers):
+    for _ in range(LOGIN_FAILURE_LIMIT):
+        client.post(reverse("distribution:login"), {"username": username, "password": "wrong"},
+                    REMOTE_ADDR="172.18.0.5", **headers)
+
+
+def test_behind_nginx_failures_are_counted_per_client_address_not_per_proxy(client, world, settings):
+    settings.BEHIND_PROXY = True
+    username = world.users["reader_a"].username
+    _lock_out(client, username, HTTP_X_REAL_IP="203.0.113.9")
+    # The same proxy address, another client: an attacker elsewhere cannot lock the account out.
+    response = client.post(reverse("distribution:login"), {"username": username, "password": PASSWORD},
+                           REMOTE_ADDR="172.18.0.5", HTTP_X_REAL_IP="198.51.100.7")
+    assert response.status_code == 302
+    client.logout()
+    response = client.post(reverse("distribution:login"), {"username": username, "password": PASSWORD},
+                           REMOTE_ADDR="172.18.0.5", HTTP_X_REAL_IP="203.0.113.9")
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_without_a_proxy_x_real_ip_is_ignored(client, world, settings):
+    settings.BEHIND_PROXY = False
+    username = world.users["reader_a"].username
+    _lock_out(client, username, HTTP_X_REAL_IP="203.0.113.9")
+    # A forged header does not get round the limit.
+    response = client.post(reverse("distribution:login"), {"username": username, "password": PASSWORD},
+                           REMOTE_ADDR="172.18.0.5", HTTP_X_REAL_IP="198.51.100.7")
+    assert response.status_code == 200
+    assert "登录失败次数过多" in response.content.decode()
+
+
 def test_the_admin_login_is_limited_too(client, world):
     username = world.users["editor"].username
     url = reverse("admin:login")

@@ -4,16 +4,17 @@ import pytest
 from django.urls import reverse
 
 from distribution import services
-from distribution.models import Receipt
+from distribution.models import Receipt, Recipient
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def receipts(world):
-    """Issue to_other went to unit B (through its group) and unit A is added as a second addressee's receipt."""
+    """Issue to_other went to unit B (through its group; its receipt was made on issue) and a receipt for unit A
+    is added, as for a second addressee."""
     issue = world.issues["to_other"]
-    services.issue_prepare_distribution(issue=issue)
     Receipt.objects.create(issue=issue, recipient=world.unit_a)
     services.receipt_record(issue=issue, actor=world.users["reader_b"], event="view", units=[world.unit_b])
     services.receipt_record(issue=issue, actor=world.users["reader_b"], event="acknowledge", units=[world.unit_b])
@@ -47,3 +48,41 @@ def test_recipients_do_not_see_the_receipt_admin(client_as, receipts, user):
     response = client_as(user).get(reverse("admin:distribution_receipt_changelist"), {"issue": receipts.pk})
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def _unit_form_data(unit, **changes):
+    return {"name": unit.name, "default_role": unit.default_role, "sort_order": unit.sort_order,
+            "email": unit.email, "is_active": "on", **changes}
+
+
+def test_editors_cannot_attach_accounts_to_a_unit(client_as, world):
+    outsider = factories.UserFactory()
+    client = client_as("editor")
+    url = reverse("admin:distribution_recipient_change", args=[world.unit_a.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    assert "members" not in form.context["adminform"].form.fields
+    response = client.post(url, _unit_form_data(world.unit_a, sort_order=7, members=[outsider.pk]))
+    assert response.status_code == 302
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.sort_order == 7  # the rest of the unit is theirs to edit
+    assert list(world.unit_a.members.all()) == [world.users["reader_a"]]
+
+
+def test_editors_cannot_add_a_unit_with_accounts(client_as):
+    outsider = factories.UserFactory()
+    response = client_as("editor").post(reverse("admin:distribution_recipient_add"), {
+        "name": "新单位", "default_role": "send", "sort_order": 100, "email": "", "is_active": "on",
+        "members": [outsider.pk]})
+    assert response.status_code == 302
+    assert not Recipient.objects.get(name="新单位").members.exists()
+
+
+def test_a_superuser_attaches_accounts_to_a_unit(client, world):
+    outsider = factories.UserFactory()
+    client.force_login(factories.superuser())
+    url = reverse("admin:distribution_recipient_change", args=[world.unit_a.pk])
+    assert "members" in client.get(url).context["adminform"].form.fields
+    members = [world.users["reader_a"].pk, outsider.pk]
+    assert client.post(url, _unit_form_data(world.unit_a, members=members)).status_code == 302
+    assert set(world.unit_a.members.values_list("pk", flat=True)) == set(members)

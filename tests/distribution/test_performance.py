@@ -77,9 +77,9 @@ def test_pdf_answers_304_to_its_sha256(client_as, world):
 # A signed-in user costs 2 queries (session, user) and one for their units; staff 2 more (permissions)
 # where being staff matters (the archive, a non-public issue).
 # Cold: nothing cached. Warm: the issue's rendered text, the archive (keyed by the latest issuing and the
-# reader's units and groups) and what anonymous visitors may see are cached: issued issues never change.
+# reader's units) and what anonymous visitors may see are cached: issued issues never change.
 @pytest.mark.parametrize(("user", "cold", "warm", "searched"), [
-    ("anonymous", 5, 1, 5), ("reader_a", 10, 6, 9), ("editor", 10, 6, 9),
+    ("anonymous", 5, 1, 5), ("reader_a", 9, 5, 8), ("editor", 10, 6, 9),
 ])
 def test_archive_runs_a_fixed_number_of_queries(client_as, world, big, django_assert_num_queries,
                                                 user, cold, warm, searched):
@@ -94,7 +94,7 @@ def test_archive_runs_a_fixed_number_of_queries(client_as, world, big, django_as
 
 @pytest.mark.parametrize(("user", "issue", "cold", "warm"), [
     ("anonymous", "public", 3, 0), ("anonymous", "big", 3, 0),
-    ("reader_b", "public", 8, 5), ("reader_b", "big", 7, 4),
+    ("reader_b", "public", 7, 4), ("reader_b", "big", 7, 4),
     ("editor", "public", 6, 3), ("editor", "big", 6, 3), ("editor", "to_a", 8, 5),
 ])
 def test_issue_page_runs_a_fixed_number_of_queries(client_as, world, big, django_assert_num_queries,
@@ -109,7 +109,7 @@ def test_issue_page_runs_a_fixed_number_of_queries(client_as, world, big, django
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize(("user", "cold", "warm"), [("anonymous", 1, 0), ("reader_b", 6, 5), ("editor", 4, 3)])
+@pytest.mark.parametrize(("user", "cold", "warm"), [("anonymous", 1, 0), ("reader_b", 5, 4), ("editor", 4, 3)])
 def test_pdf_download_runs_a_fixed_number_of_queries(client_as, world, big, django_assert_num_queries,
                                                      user, cold, warm):
     client = client_as(user)
@@ -136,11 +136,17 @@ def test_the_cached_public_archive_shows_a_newly_issued_issue_at_once(client, wo
     assert f'href="{new.get_absolute_url()}"' in after
 
 
-def test_the_cached_archive_follows_group_membership(client_as, world):
-    """A unit added to a group sees at once what was addressed to the group (the cache key includes the groups)."""
+def test_the_cached_archive_follows_the_readers_units_not_later_group_changes(client_as, world):
+    """A unit added to a group later does not see what went to the group before; a new account of a unit
+    sees the unit's issues at once (the cache key includes the units)."""
     client = client_as("reader_a")
     hidden = world.issues["to_other"]
-    assert hidden.pk not in {i.pk for i in client.get(reverse("distribution:home")).context["page"]}
+
+    def archive():
+        return client.get(reverse("distribution:home")).content.decode().split('id="archive"')[1]
+
+    assert f'href="{hidden.get_absolute_url()}"' not in archive()
     world.group_b.members.add(world.unit_a)
-    archive = client.get(reverse("distribution:home")).content.decode().split('id="archive"')[1]
-    assert f'href="{hidden.get_absolute_url()}"' in archive
+    assert f'href="{hidden.get_absolute_url()}"' not in archive()
+    world.unit_b.members.add(world.users["reader_a"])
+    assert f'href="{hidden.get_absolute_url()}"' in archive()

@@ -1,11 +1,13 @@
 """Receipts and the emails sent when an issue is issued: once per unit, after commit, failures retried."""
 
+import io
 import smtplib
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from articles import services as workflow
 from articles.models import Issue
@@ -74,11 +76,36 @@ def test_a_failed_send_is_recorded_never_undoes_the_issue_and_can_be_retried(und
     assert "mail server went away" in failed[0].last_error
 
     monkeypatch.undo()
-    call_command("retry_notifications")
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("retry_notifications", stdout=out)
+    assert out.getvalue() == "Sent: 2, failed: 0.\n"
     assert len(mailoutbox) == 2
     assert [(n.status, n.attempts, n.last_error) for n in failed.all()] == [("sent", 2, ""), ("sent", 2, "")]
     call_command("retry_notifications")
     assert len(mailoutbox) == 2  # what went out is never sent twice
+
+
+def test_receipts_and_pending_emails_are_made_in_the_issuing_transaction(under_review,
+                                                                         django_capture_on_commit_callbacks):
+    issue, (direct, grouped, silent) = under_review
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.issue_publish(issue=issue, actor=factories.leader())
+    assert len(callbacks) == 1  # only the sending waits for the commit
+    assert set(Receipt.objects.filter(issue=issue).values_list("recipient", flat=True)) == {
+        direct.pk, grouped.pk, silent.pk}
+    assert sorted(Notification.objects.filter(issue=issue).values_list("email", "status")) == [
+        ("direct@example.org", "pending"), ("grouped@example.org", "pending")]
+
+
+def test_the_after_commit_hook_sends_only_pending_emails(under_review, mailoutbox,
+                                                         django_capture_on_commit_callbacks):
+    issue, (direct, _grouped, _silent) = under_review
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.issue_publish(issue=issue, actor=factories.leader())
+    Notification.objects.filter(issue=issue, recipient=direct).update(status="failed", attempts=1)
+    services.issue_notify_recipients(issue_pk=issue.pk)
+    assert [m.to for m in mailoutbox] == [["grouped@example.org"]]  # failed ones wait for a retry
 
 
 def test_the_after_commit_hook_never_raises(under_review, monkeypatch, caplog):
@@ -87,22 +114,75 @@ def test_the_after_commit_hook_never_raises(under_review, monkeypatch, caplog):
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(services, "issue_prepare_distribution", broken)
+    monkeypatch.setattr(services, "notifications_send", broken)
     services.issue_notify_recipients(issue_pk=issue.pk)
-    assert "could not prepare the distribution" in caplog.text
+    assert "could not notify the recipients of issue" in caplog.text
 
 
 def test_editors_retry_failed_emails_from_the_admin(client, mailoutbox, world):
-    issue = world.issues["to_a"]
-    notification = Notification.objects.create(issue=issue, recipient=world.unit_a, email="a@example.org",
-                                               status="failed", attempts=1, last_error="timeout")
+    # Issuing made the notification; here its first send failed.
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    Notification.objects.filter(pk=notification.pk).update(status="failed", attempts=1, last_error="timeout")
     client.force_login(world.users["editor"])
     response = client.post(reverse("admin:distribution_notification_changelist"),
                            {"action": "retry", "_selected_action": [notification.pk]}, follow=True)
     assert response.status_code == 200
     notification.refresh_from_db()
-    assert (notification.status, notification.attempts) == ("sent", 2)
-    assert len(mailoutbox) == 1
+    assert (notification.status, notification.attempts, notification.last_error) == ("sent", 2, "")
+    assert [m.to for m in mailoutbox] == [["a@example.org"]]
+
+
+def test_no_transaction_is_held_while_the_mail_server_is_talked_to(world, monkeypatch, mailoutbox):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    outside = len(connection.atomic_blocks)
+    during = []
+
+    def send(**kwargs):
+        during.append(len(connection.atomic_blocks))
+        Notification.objects.filter(pk=notification.pk).update(email="changed@example.org")  # not locked
+
+    monkeypatch.setattr(services, "send_mail", send)
+    assert services.notification_send(notification_pk=notification.pk)
+    assert during == [outside]
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("sent", 1)
+
+
+def test_an_email_being_sent_is_not_sent_again_by_a_retry(world, monkeypatch, mailoutbox):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    send_mail = services.send_mail
+
+    def slow_send(**kwargs):
+        if not mailoutbox:  # while the first email is on its way, cron runs retry_notifications
+            services.notifications_retry()
+        send_mail(**kwargs)
+
+    monkeypatch.setattr(services, "send_mail", slow_send)
+    assert services.notification_send(notification_pk=notification.pk)
+    assert sum(m.to == ["a@example.org"] for m in mailoutbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("sent", 1)
+
+
+def test_of_two_senders_that_read_the_same_row_only_one_claims_it(world):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    assert services._notification_claim(notification)
+    assert not services._notification_claim(notification)  # the same stale read, in another process
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("pending", 1)
+
+
+def test_a_failure_is_not_recorded_over_a_success(world, monkeypatch):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+
+    def fail_after_another_sender_succeeded(**kwargs):
+        Notification.objects.filter(pk=notification.pk).update(status="sent", sent_at=timezone.now())
+        raise smtplib.SMTPServerDisconnected("mail server went away")
+
+    monkeypatch.setattr(services, "send_mail", fail_after_another_sender_succeeded)
+    assert not services.notification_send(notification_pk=notification.pk)
+    notification.refresh_from_db()
+    assert (notification.status, notification.last_error) == ("sent", "")
 
 
 def test_leaders_cannot_retry(client, world):

@@ -1,10 +1,12 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from distribution import benchdata
 
 
 class Command(BaseCommand):
-    help = "Fill the database with the portal benchmark data set (use a separate database)."
+    help = gettext_lazy("Fill the database with the portal benchmark data set (use a separate database).")
 
     def add_arguments(self, parser):
         parser.add_argument("--years", type=int, default=20)
@@ -16,6 +18,9 @@ class Command(BaseCommand):
         counts = benchdata.generate(years=options["years"], per_year=options["per_year"], units=options["units"],
                                     distributions=options["distributions"])
         if counts is None:
-            self.stdout.write("benchmark data already present; nothing added")
+            self.stdout.write(_("The benchmark data is already present; nothing was added."))
         else:
-            self.stdout.write(self.style.SUCCESS(", ".join(f"{n} {what}" for what, n in counts.items())))
+            self.stdout.write(self.style.SUCCESS(
+                _("Added %(issues)s issues, %(articles)s articles, %(units)s units and %(distributions)s "
+                  "distribution rows.") % counts
+            ))
