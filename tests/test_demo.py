@@ -50,7 +50,7 @@ def test_loading_the_demo_twice_adds_nothing_the_second_time():
     assert counts() == after_first
     assert after_first["Issue"] == 3 and after_first["Article"] == 4
     assert after_first["Recipient"] == 4 and after_first["User"] == 3
-    assert "created" in first and "created:" not in second
+    assert "已创建" in first and "已创建" not in second
     issued = Issue.objects.get(status=Issue.Status.ISSUED)
     with issued.pdf_file.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"
