@@ -92,6 +92,22 @@ class DraftOnlyInlineMixin:
 TITLE_WIDGET = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 
 
+class DraftOnlyAdminMixin:
+    """Issues and articles are changed or deleted only while the issue is a draft, one at a time."""
+
+    def has_change_permission(self, request, obj=None):
+        return _issue_is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _issue_is_draft(obj) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # Bulk deletion would bypass the per-issue state check on the admin side.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Article
     formfield_overrides = TITLE_WIDGET
@@ -137,7 +153,7 @@ class IssueLogInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "issue_date", "disclosure", "created_by", "submitted_by", "approved_by"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
     list_select_related = ["series", "created_by", "submitted_by", "approved_by"]
@@ -161,17 +177,6 @@ class IssueAdmin(admin.ModelAdmin):
         # Only issued issues have a portal page.
         return obj.get_absolute_url() if obj.is_issued else None
 
-    def has_change_permission(self, request, obj=None):
-        return _issue_is_draft(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return _issue_is_draft(obj) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        # Bulk deletion would bypass the per-issue state check on the admin side.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     @admin.display(description=_("number"))
     def number_display(self, obj):
@@ -275,7 +280,7 @@ class AwardInline(MeetingInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "issue", "kind", "position"]
     list_filter = ["kind", "issue__status", "issue__series"]
     list_select_related = ["issue__series"]
@@ -292,16 +297,6 @@ class ArticleAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Issue.objects.filter(status=Issue.Status.DRAFT).select_related("series")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_change_permission(self, request, obj=None):
-        return _issue_is_draft(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return _issue_is_draft(obj) and super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 @admin.register(IssueLog)
