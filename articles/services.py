@@ -128,7 +128,10 @@ def issue_publish(*, issue, actor, comment=""):
             )
         _refuse(issue, Status.REVIEW, _("Only a leader can issue an issue under review."))
 
+    from distribution.selectors import address_lines
+
     issue.number, issue.total_number = _next_numbers(issue)
+    issue.address_lines = [list(line) for line in address_lines(issue)]
     issue.approved_by = actor
     issue.approved_at = timezone.now()
     try:
@@ -145,7 +148,7 @@ def issue_publish(*, issue, actor, comment=""):
         issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
         issue.status = Status.ISSUED
         issue.save(update_fields=[
-            "status", "number", "total_number", "approved_by", "approved_at",
+            "status", "number", "total_number", "approved_by", "approved_at", "address_lines",
             "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
         ])
         _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)

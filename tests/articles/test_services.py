@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from articles import pdf, services
 from articles.models import Issue, IssueLog
 from tests.factories import (
+    RecipientFactory,
     SeriesFactory,
     draft_issue,
     editor,
@@ -392,3 +393,19 @@ def test_a_failing_log_write_leaves_the_issue_under_review_and_no_stored_file(mo
     issued = publish(issue)
     assert issued.number == 1
     assert stored_files() == [f"issues/{issue.series_id}/2025/001.pdf"]
+
+
+def test_the_address_lines_are_frozen_when_the_issue_is_issued(fake_pdf):
+    from distribution.models import Distribution, Role
+    from distribution.selectors import address_lines
+
+    unit = RecipientFactory(name="省直机关工委")
+    issue = draft_issue()
+    Distribution.objects.create(issue=issue, recipient=unit, role=Role.REPORT)
+    issue = services.issue_submit(issue=issue, actor=issue.created_by)
+    issue = services.issue_publish(issue=issue, actor=leader())
+
+    unit.name = "改名后的单位"
+    unit.save()
+
+    assert address_lines(Issue.objects.get(pk=issue.pk)) == [("报", "省直机关工委。")]

@@ -93,9 +93,10 @@ def test_archive_runs_a_fixed_number_of_queries(client_as, world, big, django_as
 
 
 @pytest.mark.parametrize(("user", "issue", "cold", "warm"), [
-    ("anonymous", "public", 3, 0), ("anonymous", "big", 3, 0),
-    ("reader_b", "public", 7, 4), ("reader_b", "big", 7, 4),
-    ("editor", "public", 6, 3), ("editor", "big", 6, 3), ("editor", "to_a", 8, 5),
+    # Cold counts include no query for the 报 / 送 / 发 lines: they are frozen on the issue when it is issued.
+    ("anonymous", "public", 2, 0), ("anonymous", "big", 2, 0),
+    ("reader_b", "public", 6, 4), ("reader_b", "big", 6, 4),
+    ("editor", "public", 5, 3), ("editor", "big", 5, 3), ("editor", "to_a", 7, 5),
 ])
 def test_issue_page_runs_a_fixed_number_of_queries(client_as, world, big, django_assert_num_queries,
                                                    user, issue, cold, warm):
