@@ -1,23 +1,18 @@
 #!/usr/bin/env bash
-# Install the system packages the project needs on Debian/Ubuntu:
-# CJK fonts, Pango and HarfBuzz-Subset for WeasyPrint, poppler for PDF tests,
-# gettext for translations, chromium for browser tests, docker-compose to
-# validate docker-compose.yml. Skips what is already installed.
+# Install the system packages the project needs on Debian/Ubuntu (with sudo when not root).
+# Required: CJK fonts, Pango and HarfBuzz-Subset for WeasyPrint, poppler for the PDF tests, venv.
+# For the test suite: gettext (catalogue checks), chromium (browser tests), docker-compose (compose
+# file check); where a distribution lacks one of these, the tests that need it skip and say why.
 set -euo pipefail
 
-packages=(
-  fonts-noto-cjk fonts-arphic-ukai
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-  poppler-utils gettext chromium docker-compose
-)
-
+required=(fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+optional=(gettext chromium docker-compose)
 # A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
-python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
+python3 -c "import ensurepip, venv" 2>/dev/null || required+=(python3-venv)
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
+for pkg in "${required[@]}" "${optional[@]}"; do installed "$pkg" || missing+=("$pkg"); done
 
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
@@ -28,7 +23,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup-system: installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  for pkg in "${missing[@]}"; do
+    if ! $sudo apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; then
+      if [[ " ${required[*]} " == *" $pkg "* ]]; then
+        echo "setup-system: could not install $pkg, which the project needs" >&2
+        exit 1
+      fi
+      echo "setup-system: $pkg is not available here; the tests that need it will be skipped" >&2
+    fi
+  done
 fi
 
 # Without HarfBuzz-Subset WeasyPrint falls back to fontTools: ~40x slower with CJK fonts.
