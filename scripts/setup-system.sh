@@ -36,7 +36,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Without HarfBuzz-Subset WeasyPrint falls back to fontTools: ~40x slower with CJK fonts.
-if ! ldconfig -p | grep -q libharfbuzz-subset.so.0; then
+# (grep reads everything: with pipefail, grep -q could stop early and fail the pipe with SIGPIPE.)
+if ! ldconfig -p | grep libharfbuzz-subset.so.0 >/dev/null; then
   echo "setup-system: libharfbuzz-subset.so.0 is missing; PDF rendering would be very slow" >&2
   exit 1
 fi
