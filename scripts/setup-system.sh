@@ -10,7 +10,7 @@ optional=(gettext chromium docker-compose)
 # A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
 python3 -c "import ensurepip, venv" 2>/dev/null || required+=(python3-venv)
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 missing=()
 for pkg in "${required[@]}" "${optional[@]}"; do installed "$pkg" || missing+=("$pkg"); done
 
