@@ -21,6 +21,6 @@ RUN mkdir -p /var/lib/bulletin /app/staticfiles && chown bulletin /var/lib/bulle
 
 USER bulletin
 EXPOSE 8000
-# Static files are collected at start, into the volume nginx reads, so a rebuilt image never
-# leaves an old manifest behind.
-CMD ["sh", "-c", "python manage.py collectstatic --noinput -v0 && python manage.py migrate --noinput && exec gunicorn bulletin_cms.wsgi --bind 0.0.0.0:8000 --workers 3 --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile -"]
+# At start: static files are collected into the volume nginx reads (a rebuilt image never leaves an
+# old manifest behind), and the shared cache is emptied (no page cached by the previous release).
+CMD ["sh", "-c", "python manage.py collectstatic --noinput -v0 && python manage.py migrate --noinput && python manage.py shell -c 'from django.core.cache import cache; cache.clear()' && exec gunicorn bulletin_cms.wsgi --bind 0.0.0.0:8000 --workers 3 --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile -"]
