@@ -183,3 +183,24 @@ def verify_stored_pdfs():
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
         yield issue, None if digest.hexdigest() == issue.pdf_sha256 else _("checksum mismatch")
+
+
+def stray_pdf_files():
+    """Names of files under issues/ in the private storage that no issued issue refers to.
+
+    A publish whose surrounding transaction rolled back after the file was written leaves one.
+    """
+    storage = Issue._meta.get_field("pdf_file").storage
+    referenced = set(Issue.objects.issued().values_list("pdf_file", flat=True))
+    stray = []
+
+    def walk(folder):
+        if not storage.exists(folder):
+            return
+        folders, files = storage.listdir(folder)
+        stray.extend(name for name in (f"{folder}/{f}" for f in files) if name not in referenced)
+        for sub in folders:
+            walk(f"{folder}/{sub}")
+
+    walk("issues")
+    return sorted(stray)

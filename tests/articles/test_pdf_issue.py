@@ -210,3 +210,14 @@ def test_the_system_check_warns_without_harfbuzz_subset(monkeypatch):
     assert not [m for m in run_checks() if m.id == "articles.W001"]
     monkeypatch.setattr(ffi, "harfbuzz_subset", None)
     assert [m for m in run_checks() if m.id == "articles.W001"]
+
+
+def test_verify_pdfs_lists_files_that_no_issued_issue_refers_to(capsys):
+    issue = issue_in(Status.ISSUED)
+    storage = issue.pdf_file.storage
+    storage.save("issues/9/2030/001.pdf", io.BytesIO(b"%PDF-1.7 left over"))
+
+    call_command("verify_pdfs")
+
+    err = capsys.readouterr().err
+    assert "issues/9/2030/001.pdf" in err and issue.pdf_file.name not in err

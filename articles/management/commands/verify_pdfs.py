@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from articles.services import verify_stored_pdfs
+from articles.services import stray_pdf_files, verify_stored_pdfs
 
 
 class Command(BaseCommand):
@@ -16,6 +16,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{issue} (id {issue.pk}): {problem}")
             elif options["verbosity"] > 1:
                 self.stdout.write(f"{issue} (id {issue.pk}): OK")
+        for name in stray_pdf_files():
+            # Not a broken issue, but worth knowing: a left-over of a rolled-back publish.
+            self.stderr.write(_("%(name)s is not the PDF of any issued issue") % {"name": name})
         if problems:
             raise CommandError(_("%(problems)s of %(checked)s stored PDFs failed verification.")
                                % {"problems": problems, "checked": checked})
