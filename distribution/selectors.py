@@ -8,7 +8,8 @@ from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Receipt, 
 
 def address_lines(issue):
     """The end block's 报 / 送 / 发 lines: [(prefix, "甲，乙。"), ...], only roles that have someone."""
-    if issue.status == Issue.Status.ISSUED and issue.address_lines:
+    # Only issuing fills these (before rendering), so an issued issue and its PDF share them.
+    if issue.address_lines:
         return [tuple(line) for line in issue.address_lines]  # as printed, whatever was renamed since
     entries = sorted(
         Distribution.objects.filter(issue=issue).select_related("recipient", "group"),
