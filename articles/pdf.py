@@ -154,9 +154,14 @@ class IssueRenderer:
             "font_faces": mark_safe(fonts.font_face_rules()),
         }
 
+    def html(self, **flags):
+        """The print template rendered for this issue: everything the PDF shows comes from this string."""
+        return render_to_string(self.template_name, self.context(**flags))
+
     def layout(self, **flags):
-        html = render_to_string(self.template_name, self.context(**flags))
-        return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
+        return HTML(string=self.html(**flags), base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(
+            font_config=font_config()
+        )
 
     def render(self):
         """Lay out, move the end block to an even page if the series asks, and write the PDF."""
