@@ -1,5 +1,8 @@
 """Bulletins: series, issues, their articles and the facts behind them."""
 
+import types
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
@@ -20,6 +23,13 @@ def private_storage():
 def issued_pdf_path(issue, filename):
     return f"issues/{issue.series_id}/{issue.year}/{filename}"
 
+
+# What an issue prints of its series; frozen on the issue when it is issued (Issue.series_as_issued).
+SERIES_PRINTED_FIELDS = [
+    "name", "compiling_office", "issuing_office", "top_left_mark", "show_total_number", "masthead_color",
+    "masthead_size_pt", "masthead_letter_spacing_em", "masthead_rule_pt", "end_block_on_even_page",
+    "mirror_margins", "print_run_below_rule",
+]
 
 ISSUED_IS_FINAL = _("This issue has been issued and can no longer be changed.")
 
@@ -72,6 +82,21 @@ class Series(models.Model):
                 condition=Q(masthead_color__regex=r"^#[0-9A-Fa-f]{6}$"), name="series_masthead_color_hex"
             ),
         ]
+
+    def __str__(self):
+        return self.name
+
+    def printed_fields(self):
+        """What an issue prints of this series, as plain JSON values."""
+        return {name: _json_value(getattr(self, name)) for name in SERIES_PRINTED_FIELDS}
+
+
+def _json_value(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+class PrintedSeries(types.SimpleNamespace):
+    """A series as an issue printed it: the same attributes as Series for the printed fields."""
 
     def __str__(self):
         return self.name
@@ -146,6 +171,10 @@ class Issue(models.Model):
         _("报 / 送 / 发 lines as issued"), default=list, blank=True, editable=False,
         help_text=_("Frozen at issuing, so the web page keeps matching the PDF when units are renamed."),
     )
+    series_as_issued = models.JSONField(
+        _("series as issued"), default=dict, blank=True, editable=False,
+        help_text=_("The masthead and offices frozen at issuing, so the web page keeps matching the PDF."),
+    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -183,7 +212,7 @@ class Issue(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.series.name} {self.label}"
+        return f"{self.printed_series.name} {self.label}"
 
     def save(self, *args, **kwargs):
         if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
@@ -214,8 +243,15 @@ class Issue(models.Model):
         return _("%(year)s年第%(number)s期") % {"year": self.year, "number": self.number}
 
     @property
+    def printed_series(self):
+        """The series as this issue prints it: frozen at issuing, the live series before."""
+        if self.series_as_issued:
+            return PrintedSeries(**self.series_as_issued)
+        return self.series
+
+    @property
     def pdf_filename(self):
-        return f"{self.series.name}{self.label}.pdf"
+        return f"{self.printed_series.name}{self.label}.pdf"
 
 
 class ContentOfIssueMixin:

@@ -132,7 +132,7 @@ class IssueRenderer:
     def context(self, *, force_even=False, unnumbered_end=False):
         from distribution.selectors import address_lines
 
-        issue, series = self.issue, self.issue.series
+        issue, series = self.issue, self.issue.printed_series
         final = not self.preview or issue.is_issued
         articles = list(issue.articles.order_by("position", "pk"))
         for article in articles:
@@ -166,7 +166,7 @@ class IssueRenderer:
     def render(self):
         """Lay out, move the end block to an even page if the series asks, and write the PDF."""
         document = self.layout()
-        if self.issue.series.end_block_on_even_page and len(document.pages) % 2:
+        if self.issue.printed_series.end_block_on_even_page and len(document.pages) % 2:
             document = self.layout(force_even=True)
             if len(document.pages) > 2 and _is_blank(document.pages[-2]):
                 # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.

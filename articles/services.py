@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import ISSUED_IS_FINAL, Issue, IssueLog, Series
+from articles.models import ISSUED_IS_FINAL, Issue, IssueLog, Series, issued_pdf_path
 
 logger = logging.getLogger(__name__)
 Status = Issue.Status
@@ -106,21 +106,17 @@ def issue_return(*, issue, actor, comment):
     return issue
 
 
-def _next_numbers(issue):
-    """The next 第N期 in the issue's year and the next 总第M期 in its series (series row locked)."""
-    series = Series.objects.select_for_update().get(pk=issue.series_id)
+def _next_numbers(issue, *, lock):
+    """The next 第N期 in the issue's year and the next 总第M期 in its series (series row locked if `lock`)."""
+    series = Series.objects.select_for_update() if lock else Series.objects
+    series = series.get(pk=issue.series_id)
     issued = Issue.objects.filter(series=series, status=Status.ISSUED)
     last_in_year = issued.filter(year=issue.year).aggregate(n=Max("number"))["n"] or 0
     last_total = issued.aggregate(n=Max("total_number"))["n"] or series.total_number_offset
     return last_in_year + 1, last_total + 1
 
 
-@transaction.atomic
-def issue_publish(*, issue, actor, comment=""):
-    """Issue it: number it, render and store the official PDF, freeze it."""
-    from articles.pdf import PdfRenderError, render_issue
-
-    issue = _locked(issue)
+def _check_publish(actor, issue):
     if not can_publish(actor, issue):
         if issue.status == Status.REVIEW and actor.has_perm("articles.approve_issue"):
             raise WorkflowError(
@@ -128,38 +124,80 @@ def issue_publish(*, issue, actor, comment=""):
             )
         _refuse(issue, Status.REVIEW, _("Only a leader can issue an issue under review."))
 
+
+def _as_it_will_print(issue, *, lock):
+    """Put on `issue` what issuing freezes (numbers, 报/送/发 lines, series) and return the print HTML's digest."""
+    from articles.pdf import IssueRenderer
     from distribution.selectors import address_lines
 
-    issue.number, issue.total_number = _next_numbers(issue)
+    issue.number, issue.total_number = _next_numbers(issue, lock=lock)
+    issue.address_lines = []  # recomputed from the current recipients, not a previous attempt's
     issue.address_lines = [list(line) for line in address_lines(issue)]
+    issue.series_as_issued = issue.series.printed_fields()
+    html = IssueRenderer(issue, preview=False).html()
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+PUBLISH_ATTEMPTS = 10
+
+
+def issue_publish(*, issue, actor, comment=""):
+    """Issue it: number it, render and store the official PDF, freeze it.
+
+    The render (seconds) runs outside any transaction, so nobody waits on a lock meanwhile; a short
+    locked step then checks that the issue would print exactly what was rendered (same numbers, same
+    content) and commits. If another issue took the number meanwhile, the render is done again.
+    """
+    from articles.pdf import PdfRenderError, render_issue
+
+    pk = issue.pk
+    for _attempt in range(PUBLISH_ATTEMPTS):
+        issue = Issue.objects.select_related("series").get(pk=pk)
+        _check_publish(actor, issue)
+        digest = _as_it_will_print(issue, lock=False)
+        try:
+            rendered = render_issue(issue, preview=False)
+        except PdfRenderError as exc:
+            raise WorkflowError(_("The PDF could not be rendered, so the issue was not issued: %(reason)s")
+                                % {"reason": exc}, code="render") from exc
+        storage = Issue._meta.get_field("pdf_file").storage
+        name = storage.save(issued_pdf_path(issue, f"{issue.number:03d}.pdf"), ContentFile(rendered.content))
+        try:
+            published = _publish_rendered(pk, actor=actor, comment=comment, digest=digest, name=name,
+                                          rendered=rendered)
+        except BaseException:
+            storage.delete(name)
+            raise
+        if published is not None:
+            return published
+        storage.delete(name)  # rendered for a number or content that is no longer the issue's
+    raise WorkflowError(_("Other issues were issued while this one was being rendered; please try again."),
+                        code="busy")
+
+
+@transaction.atomic
+def _publish_rendered(pk, *, actor, comment, digest, name, rendered):
+    """The short locked step of issuing; None when the issue would no longer print what was rendered."""
+    issue = _locked(Issue(pk=pk))
+    _check_publish(actor, issue)
+    if _as_it_will_print(issue, lock=True) != digest:
+        return None
     issue.approved_by = actor
     issue.approved_at = timezone.now()
-    try:
-        rendered = render_issue(issue, preview=False)
-    except PdfRenderError as exc:
-        raise WorkflowError(_("The PDF could not be rendered, so the issue was not issued: %(reason)s")
-                            % {"reason": exc}, code="render") from exc
+    issue.pdf_file.name = name
+    issue.pdf_size = len(rendered.content)
+    issue.pdf_pages = rendered.pages
+    issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
+    issue.status = Status.ISSUED
+    issue.save(update_fields=[
+        "status", "number", "total_number", "approved_by", "approved_at", "address_lines", "series_as_issued",
+        "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
+    ])
+    _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
+    # Receipts and pending emails are part of the issuing: no unit is missing from "who has not".
+    from distribution.services import issue_prepare_distribution
 
-    name = f"{issue.number:03d}.pdf"
-    issue.pdf_file.save(name, ContentFile(rendered.content), save=False)
-    try:
-        issue.pdf_size = len(rendered.content)
-        issue.pdf_pages = rendered.pages
-        issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
-        issue.status = Status.ISSUED
-        issue.save(update_fields=[
-            "status", "number", "total_number", "approved_by", "approved_at", "address_lines",
-            "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
-        ])
-        _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
-        # Receipts and pending emails are part of the issuing: no unit is missing from "who has not".
-        from distribution.services import issue_prepare_distribution
-
-        issue_prepare_distribution(issue=issue)
-    except BaseException:
-        # The row rolls back with the transaction; the file must go with it.
-        issue.pdf_file.storage.delete(issue.pdf_file.name)
-        raise
+    issue_prepare_distribution(issue=issue)
     transaction.on_commit(lambda: _after_publish(issue.pk))
     return issue
 
