@@ -1,16 +1,20 @@
-"""Login forms that refuse further attempts after repeated failures."""
+"""Login and password-reset forms that refuse further attempts past a limit."""
 
-import hashlib
+import unicodedata
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from distribution.throttle import throttle_clear, throttle_reserve
+
 LOGIN_FAILURE_LIMIT = 5
-LOGIN_FAILURE_WINDOW = 15 * 60  # seconds, counted from the first failure
+LOGIN_FAILURE_WINDOW = 15 * 60  # seconds, counted from the first attempt
+RESET_ACCOUNT_LIMIT = 3  # reset emails per account (email address asked for) per window
+RESET_ADDRESS_LIMIT = 10  # reset requests per client address per window
+RESET_WINDOW = 60 * 60  # seconds
 
 
 def client_address(request):
@@ -21,30 +25,30 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _failure_key(request, username):
-    address = client_address(request) if request else ""
-    digest = hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()
-    return f"login-failures:{digest}"
+def canonical_identity(value):
+    """A username or email as authentication matches it: NFKC-normalised, and case-folded to be safe."""
+    # NFKC is what AbstractBaseUser.normalize_username and UsernameField apply, so "ｒｅａｄｅｒ" is "reader";
+    # the default lookup is case-sensitive, but counting "Reader" with "reader" errs on the safe side.
+    # Case-folding can undo NFKC ("ﬁ" → "fi" is fine, but some folds are not normalised), hence the second pass.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value.strip()).casefold())
 
 
 class RateLimitedLoginMixin:
-    """After LOGIN_FAILURE_LIMIT failures for one username from one address, refuse for the window."""
+    """Each login attempt takes one of LOGIN_FAILURE_LIMIT slots per username and address before the password
+    is checked; a successful login frees them."""
 
     rate_limit_message = _("Too many failed logins for this account. Please wait 15 minutes and try again.")
 
     def clean(self):
-        key = _failure_key(self.request, self.data.get("username", ""))
-        if cache.get(key, 0) >= LOGIN_FAILURE_LIMIT:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()  # no password is checked, so there is nothing to count
+        parts = (canonical_identity(username), client_address(self.request) if self.request else "")
+        if not throttle_reserve(scope="login", parts=parts, limit=LOGIN_FAILURE_LIMIT, window=LOGIN_FAILURE_WINDOW):
             raise ValidationError(self.rate_limit_message, code="rate_limited")
-        try:
-            return super().clean()
-        except ValidationError:
-            cache.add(key, 0, LOGIN_FAILURE_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, LOGIN_FAILURE_WINDOW)
-            raise
+        cleaned = super().clean()
+        throttle_clear(scope="login", parts=parts)
+        return cleaned
 
 
 class PortalAuthenticationForm(RateLimitedLoginMixin, AuthenticationForm):
@@ -53,3 +57,31 @@ class PortalAuthenticationForm(RateLimitedLoginMixin, AuthenticationForm):
 
 class AdminRateLimitedAuthenticationForm(RateLimitedLoginMixin, AdminAuthenticationForm):
     """The admin's login form, with the same limit."""
+
+
+class RateLimitedPasswordResetForm(PasswordResetForm):
+    """Password reset limited per client address and per email address asked for, whether or not it has an
+    account, so the answer never tells which addresses do."""
+
+    rate_limit_message = _("Too many password reset requests. Please try again in an hour.")
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email is None:
+            return cleaned
+        address = client_address(self.request) if self.request else ""
+        # The address first: a flood from one client does not use up the allowance of the accounts it names.
+        if not (
+            throttle_reserve(scope="reset-address", parts=(address,), limit=RESET_ADDRESS_LIMIT, window=RESET_WINDOW)
+            and throttle_reserve(
+                scope="reset-account", parts=(canonical_identity(email),), limit=RESET_ACCOUNT_LIMIT,
+                window=RESET_WINDOW,
+            )
+        ):
+            raise ValidationError(self.rate_limit_message, code="rate_limited")
+        return cleaned

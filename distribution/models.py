@@ -179,3 +179,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient} · {self.issue}"
+
+
+class AuthThrottle(models.Model):
+    """Attempts at an account action (login, password reset) per hashed key within a time window."""
+
+    # sha256 of scope, canonical username or email, and client address: no personal data is stored in clear.
+    key = models.CharField(_("key"), max_length=64, primary_key=True)
+    count = models.PositiveIntegerField(_("attempts"), default=0)
+    window_start = models.DateTimeField(_("window start"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("account action limit")
+        verbose_name_plural = _("account action limits")
+
+    def __str__(self):
+        return f"{self.key[:12]}… × {self.count}"

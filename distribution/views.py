@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from distribution import selectors, services
-from distribution.forms import PortalAuthenticationForm
+from distribution.forms import PortalAuthenticationForm, RateLimitedPasswordResetForm
 
 ARCHIVE_PAGE_SIZE = 20
 
@@ -210,11 +210,26 @@ def issue_acknowledge(request, pk):
 
 login = auth_views.LoginView.as_view(form_class=PortalAuthenticationForm, redirect_authenticated_user=True)
 logout = auth_views.LogoutView.as_view()
-password_reset = auth_views.PasswordResetView.as_view(
-    success_url=reverse_lazy("distribution:password_reset_done"),
-    email_template_name="registration/password_reset_email.txt",
-    subject_template_name="registration/password_reset_subject.txt",
-)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, limited per client address and per account, with links built from SITE_URL."""
+
+    form_class = RateLimitedPasswordResetForm
+    success_url = reverse_lazy("distribution:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        # The link must not come from the Host header, which the client chooses (a poisoned reset link).
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view()
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     success_url=reverse_lazy("distribution:password_reset_complete"),
