@@ -145,8 +145,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bulletin@localhost")
 
-# One process-local cache by default. With several workers, set CACHE_URL (redis://…) so the login
-# limit counts failures across workers and sessions can be served from the cache.
+# One process-local cache by default. With several workers, set CACHE_URL (redis://…) so cached page
+# fragments and sessions are shared. Nothing that must survive eviction lives in the cache: login and
+# reset limits are database rows (distribution.throttle).
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
