@@ -1,4 +1,4 @@
-"""Gapless numbering when several leaders issue at the same moment (PostgreSQL row locks)."""
+"""Gapless numbering when several leaders issue at the same moment, on PostgreSQL and SQLite."""
 
 import threading
 
@@ -10,7 +10,6 @@ from articles.models import Issue
 from tests.factories import SeriesFactory, issue_in, leader
 
 # PostgreSQL locks the series row; SQLite queues writers (immediate transactions on a database file).
-pytestmark = pytest.mark.postgres
 THREADS = 8
 
 
