@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bulletin_cms.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -57,6 +58,11 @@ MIDDLEWARE = [
 if not DEBUG:
     # Static files from the app itself in production (collectstatic first); runserver serves them in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# A whole issue is saved in one admin form; a long issue's form is well under 1 MB (Chinese text costs
+# 3–9 bytes a character once encoded), so 10 MB leaves room while bounding what one request makes the
+# server parse. Past it the user gets a Chinese page (BadInputMiddleware) and nothing is saved.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ROOT_URLCONF = "bulletin_cms.urls"
 

@@ -1,13 +1,14 @@
 """The address book, and per issue who has viewed, downloaded and acknowledged it, and the emails sent."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdminMixin
 from articles.models import Issue
 from distribution import selectors, services
-from distribution.forms import AdminRateLimitedAuthenticationForm
+from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt, Recipient, RecipientGroup
 
 # The admin login gets the same failure limit as the portal's.
@@ -43,15 +44,25 @@ class IssueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         issues = list(Issue.objects.issued().select_related("series").order_by("-approved_at")[:20])
-        chosen = self.value()
-        if chosen and chosen.isdigit() and all(str(i.pk) != chosen for i in issues):
+        chosen = issue_pk(self.value())
+        if chosen and all(i.pk != chosen for i in issues):
             issues += list(Issue.objects.issued().select_related("series").filter(pk=chosen))
         return [(str(i.pk), str(i)) for i in issues]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(issue_id=self.value()) if self.value().isdigit() else queryset.none()
-        return queryset
+        if self.value() is None:
+            return queryset
+        chosen = issue_pk(self.value())
+        if chosen is None:
+            raise IncorrectLookupParameters(self.value())  # the admin answers with its "?e=1" page
+        return queryset.filter(issue_id=chosen)
+
+
+def issue_pk(value):
+    """`value` as an issue id if it can be one (digits, within a bigint), else None."""
+    if value and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
 
 
 def _done_filter(field, title, done, not_done):
@@ -87,8 +98,8 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 200
 
     def changelist_view(self, request, extra_context=None):
-        issue_pk = request.GET.get("issue", "")
-        issue = Issue.objects.select_related("series").filter(pk=issue_pk).first() if issue_pk.isdigit() else None
+        chosen = issue_pk(request.GET.get("issue"))
+        issue = Issue.objects.select_related("series").filter(pk=chosen).first() if chosen else None
         counts = selectors.receipt_counts(issue) if issue else None
         if counts:
             counts["not_acknowledged"] = counts["units"] - counts["acknowledged"]

@@ -1,7 +1,8 @@
-"""Login and password-reset forms that refuse further attempts past a limit."""
+"""The archive's filters, and login and password-reset forms that refuse further attempts past a limit."""
 
 import unicodedata
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -85,3 +86,23 @@ class RateLimitedPasswordResetForm(PasswordResetForm):
         ):
             raise ValidationError(self.rate_limit_message, code="rate_limited")
         return cleaned
+
+
+# The largest id a bigint primary key holds: anything larger cannot name a row.
+MAX_ID = 2**63 - 1
+
+
+class ArchiveFilterForm(forms.Form):
+    """The archive's query string, validated: only these parameters, in range, decide what is shown."""
+
+    series = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
+    q = forms.CharField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def clean_q(self):
+        # Longer queries are cut, as the search box's maxlength does.
+        return " ".join(self.cleaned_data["q"].split())[:100]
+
+    def clean_page(self):
+        return self.cleaned_data["page"] or 1

@@ -14,8 +14,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.paginator import EmptyPage, Paginator
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -26,52 +26,59 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services
-from distribution.forms import PortalAuthenticationForm, RateLimitedPasswordResetForm
+from distribution.forms import ArchiveFilterForm, PortalAuthenticationForm, RateLimitedPasswordResetForm
 
 ARCHIVE_PAGE_SIZE = 20
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 FRAGMENT_TTL = 24 * 3600
 
 
 def _cached_html(key, render):
-    """The HTML under `key` in the cache, rendering and storing it on a miss."""
+    """The HTML under `key` in the cache, rendering it on a miss; stored only if render says it may be."""
     key = "portal:" + hashlib.sha256(key.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
-        html = render()
-        cache.set(key, html, FRAGMENT_TTL)
+        html, cacheable = render()
+        if cacheable:
+            cache.set(key, html, FRAGMENT_TTL)
     return mark_safe(html)  # our own template's autoescaped output
 
 
 @require_safe
 def home(request):
     """Issues for the user's unit (unread marked) and the archive by series and year, with search."""
-    series_id = _int_or_none(request.GET.get("series"))
-    year = _int_or_none(request.GET.get("year"))
-    query = request.GET.get("q", "").strip()[:100]
+    filters = ArchiveFilterForm(request.GET)
+    if not filters.is_valid():
+        return bad_request_page(request, _("The archive's filters in the address are not valid."))
+    series_id, year, query, page_number = (filters.cleaned_data[f] for f in ("series", "year", "q", "page"))
     filtered = bool(series_id or year or query)
 
     def render_archive():
         issues = selectors.archive(request.user, series=series_id, year=year, query=query)
+        try:
+            page = Paginator(issues, ARCHIVE_PAGE_SIZE).page(page_number)
+        except EmptyPage:
+            if page_number > 1:
+                raise Http404 from None
+            page = Paginator(issues, ARCHIVE_PAGE_SIZE, allow_empty_first_page=True).page(1)
         series, years = selectors.archive_facets(request.user)
-        return render_to_string("distribution/_archive.html", {
-            "page": Paginator(issues, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page")),
+        params = QueryDict(mutable=True)
+        params.update({k: v for k, v in (("series", series_id), ("year", year), ("q", query)) if v})
+        html = render_to_string("distribution/_archive.html", {
+            "page": page, "params": params,
             "series_choices": series, "year_choices": years, "series_id": series_id, "year": year,
             "query": query, "filtered": filtered,
         }, request=request)
+        # Only what validated parameters name and something matched is kept: junk query strings, ids that
+        # match nothing and free-text searches would each leave an entry behind.
+        return html, bool(page.object_list) and not query
 
     # Everyone with the same units sees the same archive, until the next issue is issued.
-    key = "|".join(["archive", selectors.archive_scope(request.user), selectors.issued_version(), get_language(),
-                    request.get_full_path()])
+    key = "|".join(map(str, ["archive", selectors.archive_scope(request.user), selectors.issued_version(),
+                             get_language(), series_id, year, query, page_number]))
     archive = _cached_html(key, render_archive)
     return render(request, "distribution/home.html", {
         "unit_issues": [] if filtered else selectors.issues_for_units_of(request.user),
@@ -147,12 +154,12 @@ def issue_detail(request, pk):
     if issue is None:
         return _not_visible(request)
     _record(request, issue, units, "view")
-    document = _cached_html(f"document|{issue.pk}|{issue.pdf_sha256}|{get_language()}", lambda: render_to_string(
+    document = _cached_html(f"document|{issue.pk}|{issue.pdf_sha256}|{get_language()}", lambda: (render_to_string(
         "distribution/_document.html", {
             "issue": issue,
             "articles": issue.articles.order_by("position", "pk"),
             "address_lines": selectors.address_lines(issue),
-        }))
+        }), True))
     response = render(request, "distribution/issue.html", {
         "issue": issue,
         "document": document,

@@ -127,3 +127,40 @@ def test_the_image_installs_the_fonts_and_harfbuzz_subset():
 
     for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0"):
         assert package in text, package
+
+
+def test_the_cache_service_is_bounded_and_evicts_least_recently_used_keys(config):
+    command = config["services"]["redis"]["command"]
+    command = shlex.split(command) if isinstance(command, str) else command
+    options = dict(zip(command[1::2], command[2::2], strict=False))
+    assert options["--maxmemory"] == "256mb"
+    assert options["--maxmemory-policy"] == "allkeys-lru"
+    assert config["services"]["web"]["environment"]["CACHE_URL"].startswith("redis://redis:")
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_a_real_redis_server_accepts_the_compose_command(config, tmp_path):
+    import socket
+    import time
+
+    import redis
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = list(config["services"]["redis"]["command"])
+    server = subprocess.Popen([shutil.which("redis-server"), *command[1:], "--port", str(port), "--bind", "127.0.0.1",
+                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(50):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        assert client.config_get("maxmemory")["maxmemory"] == str(256 * 1024 * 1024)
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
