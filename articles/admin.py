@@ -9,13 +9,18 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import services
 from articles.models import Article, Award, Issue, IssueLog, Meeting, Series
+from articles.review import ReviewDesk
+from articles.revisions import revision_record
 from distribution.models import Distribution
+
+REVISIONS_SHOWN = 10
 
 
 def _issue_is_draft(obj):
@@ -113,9 +118,20 @@ class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
     formfield_overrides = TITLE_WIDGET
     extra = 0
     fields = ["position", "kind", "title", "subtitle", "body", "facts"]
-    readonly_fields = ["facts"]
+    readonly_fields = ["facts", "formatted_body"]
     ordering = ["position", "pk"]
     show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        # Read only: the text as it prints, never its HTML source.
+        return ["position", "kind", "title", "subtitle", "formatted_body", "facts"]
+
+    @admin.display(description=_("body"))
+    def formatted_body(self, obj):
+        # Bodies are sanitised on every write (Article.save, ArticleQuerySet), so they are safe to show as HTML.
+        return format_html('<div class="bulletin inline-body"><div class="body">{}</div></div>', mark_safe(obj.body))
 
     @admin.display(description=_("meeting / award facts"))
     def facts(self, obj):
@@ -201,8 +217,14 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # One revision per save of the whole form, once the articles and recipients are saved too.
+        revision = revision_record(form.instance, actor=request.user)
         if not change:
-            IssueLog.objects.create(issue=obj, actor=request.user, action=IssueLog.Action.CREATE, to_status=obj.status)
+            IssueLog.objects.create(issue=form.instance, actor=request.user, action=IssueLog.Action.CREATE,
+                                    to_status=form.instance.status, revision=revision)
 
     # --- workflow buttons -------------------------------------------------
 
@@ -216,6 +238,7 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
             path("<int:pk>/publish/", wrap(self.transition_view(services.issue_publish, _("Issued."))),
                  name="articles_issue_publish"),
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
+            *ReviewDesk(self).urls(),
         ] + super().get_urls()
 
     def transition_view(self, service, success_message):
@@ -265,6 +288,9 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                 and user.has_perm("articles.approve_issue") and not services.can_publish(user, obj),
                 "last_return": obj.log.filter(action="issue.return").last()
                 if obj.status == Issue.Status.DRAFT else None,
+                "revisions": obj.revisions.select_related("revision__user").order_by("-number")[:REVISIONS_SHOWN],
+                "revision_count": obj.revisions.count(),
+                "open_comments": obj.comments.filter(resolved_at__isnull=True).count(),
             })
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -281,6 +307,8 @@ class AwardInline(MeetingInline):
 
 @admin.register(Article)
 class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
+    """One article with its meeting or award facts; each save is a revision of its issue."""
+
     list_display = ["__str__", "issue", "kind", "position"]
     list_filter = ["kind", "issue__status", "issue__series"]
     list_select_related = ["issue__series"]
@@ -291,6 +319,15 @@ class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["issue"] if obj else []
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        revision_record(form.instance.issue, actor=request.user)
+
+    def delete_model(self, request, obj):
+        issue = obj.issue
+        super().delete_model(request, obj)
+        revision_record(issue, actor=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issue":

@@ -10,6 +10,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from articles import checks  # noqa: F401 - registers the system checks
+        from articles.revisions import register
+
+        register()  # what django-reversion keeps of an issue
 
         # A flush (e.g. between transactional tests) empties the groups the roles migration made.
         post_migrate.connect(_ensure_roles, sender=self)

@@ -450,6 +450,68 @@ class Award(ArticleFacts):
         return f"{self.awardee}：{self.award_name}"
 
 
+class IssueRevision(models.Model):
+    """A saved state of an issue's whole content (fields, articles, facts, recipients), kept for its life."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", _("edited")
+        CORRECTION = "correction", _("corrected in review")
+        RESTORE = "restore", _("restored")
+        WORKFLOW = "workflow", _("recorded at a workflow step")
+
+    revision = models.OneToOneField(
+        "reversion.Revision", models.CASCADE, related_name="issue_revision", verbose_name=_("revision")
+    )
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="revisions", verbose_name=_("issue"))
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Issue.Status.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.EDIT)
+    digest = models.CharField(_("content digest"), max_length=64)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["issue", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "number"], name="issue_revision_number_unique"),
+        ]
+
+    def __str__(self):
+        return _("version %(number)s") % {"number": self.number}
+
+
+class ArticleComment(models.Model):
+    """A reviewer's or drafter's comment on one article, optionally quoting the passage it is about."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="comments", verbose_name=_("issue"))
+    # Kept when the article is deleted: the comment stays in the issue's history with the title it had.
+    article = models.ForeignKey(
+        Article, models.SET_NULL, null=True, blank=True, related_name="comments", verbose_name=_("article")
+    )
+    article_title = models.CharField(_("article title"), max_length=300)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    quote = models.TextField(_("quoted passage"), blank=True)
+    text = models.TextField(_("comment"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("article comment")
+        verbose_name_plural = _("article comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.article_title}：{self.text[:40]}"
+
+    @property
+    def is_resolved(self):
+        return self.resolved_at is not None
+
+
 class IssueLog(models.Model):
     """One workflow event on an issue: who, when, from → to, comment."""
 
@@ -458,6 +520,7 @@ class IssueLog(models.Model):
         SUBMIT = "issue.submit", _("submitted for review")
         RETURN = "issue.return", _("returned")
         PUBLISH = "issue.publish", _("issued")
+        RESTORE = "issue.restore", _("restored an earlier version")
 
     issue = models.ForeignKey(Issue, models.CASCADE, related_name="log", verbose_name=_("issue"))
     action = models.CharField(_("action"), max_length=50, choices=Action.choices)
@@ -466,6 +529,10 @@ class IssueLog(models.Model):
     from_status = models.CharField(_("from"), max_length=10, choices=Issue.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Issue.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # The content as it stood at this step: what was submitted, returned or issued.
+    revision = models.ForeignKey(
+        IssueRevision, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("version")
+    )
 
     class Meta:
         verbose_name = _("workflow log entry")

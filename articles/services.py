@@ -15,7 +15,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import ISSUED_IS_FINAL, Issue, IssueLog, Series, issued_pdf_path
+from articles.models import (
+    ISSUED_IS_FINAL,
+    Article,
+    ArticleComment,
+    Issue,
+    IssueLog,
+    IssueRevision,
+    Series,
+    issued_pdf_path,
+)
 
 logger = logging.getLogger(__name__)
 Status = Issue.Status
@@ -45,9 +54,15 @@ def _locked(issue):
     return Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
 
 
-def _log(issue, *, actor, action, from_status, comment=""):
+def _log(issue, *, actor, action, from_status, comment="", revision=None):
+    if revision is None:
+        # Every step points at the content as it stood then: what was submitted, returned or issued.
+        from articles.revisions import revision_record
+
+        revision = revision_record(issue, actor=actor, kind=IssueRevision.Kind.WORKFLOW)
     IssueLog.objects.create(
-        issue=issue, actor=actor, action=action, from_status=from_status, to_status=issue.status, comment=comment
+        issue=issue, actor=actor, action=action, from_status=from_status, to_status=issue.status, comment=comment,
+        revision=revision,
     )
 
 
@@ -242,3 +257,63 @@ def stray_pdf_files():
 
     walk("issues")
     return sorted(stray)
+
+
+# --- the review desk: corrections in place and comments on articles ------------------------------------
+
+
+def can_correct(user, issue):
+    """Reviewers (who may return or issue) correct the text in place while the issue is under review."""
+    return issue.status == Status.REVIEW and (
+        user.has_perm("articles.return_issue") or user.has_perm("articles.approve_issue")
+    )
+
+
+def can_comment(user, issue):
+    """Drafters and reviewers comment on the articles of an issue until it is issued."""
+    return issue.status != Status.ISSUED and (
+        user.has_perm("articles.change_issue") or user.has_perm("articles.return_issue")
+        or user.has_perm("articles.approve_issue")
+    )
+
+
+@transaction.atomic
+def article_correct(*, article, actor, title, subtitle, body):
+    """A reviewer's correction of one article under review, kept as a revision in their name."""
+    from articles.revisions import revision_record
+
+    issue = _locked(article.issue)
+    if not can_correct(actor, issue):
+        _refuse(issue, Status.REVIEW, _("Only a reviewer can correct an issue under review."))
+    article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
+    article.title, article.subtitle, article.body = title, subtitle, body
+    article.full_clean(exclude=["issue", "position", "kind"])
+    article.save(update_fields=["title", "subtitle", "body"])
+    return revision_record(issue, actor=actor, kind=IssueRevision.Kind.CORRECTION)
+
+
+@transaction.atomic
+def comment_add(*, article, actor, text, quote=""):
+    """Comment on one article, optionally quoting the passage the comment is about."""
+    issue = _locked(article.issue)
+    if not can_comment(actor, issue):
+        raise WorkflowError(_("You cannot comment on this issue."), code="permission")
+    if not text.strip():
+        raise WorkflowError(_("The comment is empty."), code="comment")
+    return ArticleComment.objects.create(
+        issue=issue, article=article, article_title=str(article)[:300], author=actor, text=text.strip(),
+        quote=" ".join(quote.split())[:500],
+    )
+
+
+@transaction.atomic
+def comment_resolve(*, comment, actor):
+    """Mark a comment as dealt with; it stays in the issue's history."""
+    issue = _locked(comment.issue)
+    if not can_comment(actor, issue):
+        raise WorkflowError(_("You cannot comment on this issue."), code="permission")
+    comment = ArticleComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.resolved_at is None:
+        comment.resolved_by, comment.resolved_at = actor, timezone.now()
+        comment.save(update_fields=["resolved_by", "resolved_at"])
+    return comment
