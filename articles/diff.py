@@ -19,10 +19,16 @@ How the diff is made:
   (its tag), so a new or replaced picture is marked like a changed character. Formatting that
   changes under equal text (bold, alignment, heading level, list style) is marked `rev-format` and
   named in `formatting_changes`: a formatting-only change is never hidden.
-* Everything emitted is rebuilt from a parse and escaped here: text, attribute values, deleted text.
+* Unmatched blocks are paired by the Dice coefficient of their character bigrams (about words
+  for Chinese, linear in the length; difflib's ratio went quadratic on one long paragraph).
 
-Speed (bench/diff.py, one core): a 50,000-character body with five edits diffs in about 30 ms
-(median); an identical pair in about 25 ms.
+Speed (bench/diff.py, medians, one warm process, Python 3.11): a 50,000-character body with 5 edits
+diffs in 11 ms, with 20 edits in 19 ms, identical in 9 ms; one 50,000-character paragraph with two
+edits in 28 ms; a whole issue of 8 articles × 6,000 characters with 3 edited in 6 ms. The worst case
+is a body rewritten from end to end: 6,000 characters in about 0.2 s, 50,000 in about 1.4 s (every
+paragraph is then compared character by character with its new counterpart).
+
+Everything emitted is rebuilt from a parse and escaped here: text, attribute values, deleted text.
 """
 
 import difflib
@@ -39,7 +45,7 @@ DIFF_TIMEOUT = 1.0
 # Blocks in an unmatched run are paired when this similar; below it they show as deleted + added.
 PAIR_SIMILARITY = 0.35
 # Above this many candidate pairs in one run, pair blocks in order instead of by similarity.
-PAIRING_LIMIT = 2500
+PAIRING_LIMIT = 10_000
 
 VOID = {"br", "img", "hr", "wbr", "col", "source"}
 LEAF_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "pre", "hr", "li", "table", "caption"}
@@ -306,8 +312,9 @@ def _deleted(old_text, images):
     return "".join(out)
 
 
-def _mark_pair(old_node, new_node, images, block_title=True):
-    """The new block's HTML with what changed from the old block marked in it."""
+def _mark_pair(old_node, new_node, images, moved_into=()):
+    """The new block's HTML with what changed from the old block marked in it; `moved_into` names
+    changes of the container around the block (a list item now in a numbered list)."""
     old_text, old_styles = _units(old_node, images)
     new_text, new_styles = _units(new_node, images)
     inserted = [False] * len(new_text)
@@ -390,8 +397,9 @@ def _mark_pair(old_node, new_node, images, block_title=True):
     inner = "".join(out)
 
     block_changes = _block_names(old_node, new_node) if new_node.tag and old_node.tag else []
+    block_changes += [name for name in moved_into if name not in block_changes]
     formatting = block_changes + [name for name in style_changes if name not in block_changes]
-    if block_changes and block_title:
+    if block_changes and new_node.tag:
         title = _("Formatting changed: %(what)s") % {"what": "、".join(block_changes)}
         markup = _open_tag(new_node, "rev-format", title) + inner + _close_tag(new_node)
     else:
@@ -402,13 +410,15 @@ def _mark_pair(old_node, new_node, images, block_title=True):
 # --- aligning blocks --------------------------------------------------------------------------
 
 
+def _bigrams(text):
+    return Counter(text[at:at + 2] for at in range(len(text) - 1)) if len(text) > 1 else Counter(text)
+
+
 def _similarity(a, b):
-    if not a and not b:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < PAIR_SIMILARITY or matcher.quick_ratio() < PAIR_SIMILARITY:
-        return 0.0
-    return matcher.ratio()
+    """Dice coefficient on character bigrams: about words for Chinese, and linear in the length
+    (difflib's ratio is quadratic on long, repetitive paragraphs)."""
+    total = a.total() + b.total()
+    return 1.0 if not total else 2 * (a & b).total() / total
 
 
 def _pair_run(old_keys, new_keys, old_kinds, new_kinds):
@@ -417,12 +427,13 @@ def _pair_run(old_keys, new_keys, old_kinds, new_kinds):
     if rows * cols > PAIRING_LIMIT:
         pairs = [(i, i) for i in range(min(rows, cols)) if old_kinds[i] == new_kinds[i]]
     else:
+        old_grams, new_grams = [_bigrams(key) for key in old_keys], [_bigrams(key) for key in new_keys]
         best = [[0.0] * (cols + 1) for _ in range(rows + 1)]
         for i in range(rows - 1, -1, -1):
             for j in range(cols - 1, -1, -1):
                 options = [best[i + 1][j], best[i][j + 1]]
                 if old_kinds[i] == new_kinds[j]:
-                    similar = _similarity(old_keys[i], new_keys[j])
+                    similar = _similarity(old_grams[i], new_grams[j])
                     if similar >= PAIR_SIMILARITY:
                         options.append(best[i + 1][j + 1] + similar)
                 best[i][j] = max(options)
@@ -590,13 +601,13 @@ class _BodyDiff:
             return serialize(new_node)
         if new_node.tag == "table":
             return self._table(old_node, new_node, number)
-        marked = _mark_pair(old_node, new_node, self.images)
-        formatting = list(marked.formatting)
-        if old_parent != new_parent and old_parent and new_parent:
-            formatting.append(_("list style"))
+        moved_into = []
+        if old_parent != new_parent:
+            moved_into.append(_("list style") if {old_parent, new_parent} & {"ul", "ol"} else _("paragraph style"))
+        marked = _mark_pair(old_node, new_node, self.images, moved_into)
         self.changed_chars += marked.changed_chars
-        if formatting:
-            self.formatting_changes.append(_located(_("Paragraph %(n)s") % {"n": number}, formatting))
+        if marked.formatting:
+            self.formatting_changes.append(_located(_("Paragraph %(n)s") % {"n": number}, marked.formatting))
         return marked.html
 
     def _table(self, old_table, new_table, number):

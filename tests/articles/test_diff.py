@@ -131,6 +131,24 @@ def test_a_paragraph_turned_into_a_heading_is_a_formatting_change():
     assert markup.startswith('<h3 class="rev-format" title="格式有改动：段落样式">')
 
 
+def test_a_bulleted_list_turned_into_a_numbered_one_is_a_formatting_change():
+    diff = compare(
+        snapshot(article(1, body="<ul><li>一</li><li>二</li></ul>")),
+        snapshot(article(1, body="<ol><li>一</li><li>二</li></ol>")),
+    )
+    [changed] = diff.articles
+    assert changed.formatting_changes == ["第1段：格式有改动（列表样式）", "第2段：格式有改动（列表样式）"]
+    assert changed.body_html.startswith('<ol><li class="rev-format" title="格式有改动：列表样式">一</li>')
+
+
+def test_a_changed_table_cell_span_is_named():
+    diff = compare(
+        snapshot(article(1, body="<table><tr><td>一</td><td>二</td></tr></table>")),
+        snapshot(article(1, body='<table><tr><td colspan="2">一</td><td>二</td></tr></table>')),
+    )
+    assert diff.articles[0].formatting_changes == ["第1段表格第1行第1列：格式有改动（合并单元格）"]
+
+
 def test_splitting_a_bold_run_in_two_is_not_a_change():
     diff = compare(
         snapshot(article(1, body="<p><strong>加强</strong><strong>领导</strong></p>")),
@@ -289,6 +307,19 @@ def test_deleted_text_and_fields_are_escaped_too():
     assert deleted(markup) == ['&lt;script&gt;"x"&lt;/script&gt; &amp; ']
     diff = compare(snapshot(fields=[("期号", "<b>1</b>")]), snapshot(fields=[("期号", "<i>1</i>")]))
     assert "<b>" not in diff.fields[0].html and "<i>" not in diff.fields[0].html
+
+
+def test_unchanged_inserted_and_deleted_blocks_are_escaped():
+    kept = "<p>&lt;script&gt;保留&lt;/script&gt;</p>"
+    gone, added = "<p>删去 &lt;b&gt;</p>", "<p>新增 &amp; &lt;i&gt;</p>"
+    markup = body_diff_html(kept + gone, kept + added)
+    assert markup == (
+        "<p>&lt;script&gt;保留&lt;/script&gt;</p>"
+        '<p class="rev-block-del" title="删除">删去 &lt;b&gt;</p>'
+        '<p class="rev-block-ins" title="新增">新增 &amp; &lt;i&gt;</p>'
+    )
+    [same] = compare(snapshot(article(1, body=kept)), snapshot(article(1, body=kept))).articles
+    assert same.body_html == kept
 
 
 def test_attribute_values_are_escaped():
