@@ -346,3 +346,17 @@ def test_a_large_body_with_a_few_changes_is_diffed():
     assert deleted(markup) == ["认真"] and inserted(markup) == ["切实"]
     assert markup.count("rev-block-ins") == 1 and markup.count("rev-block-del") == 1
     print(f"50,000+ characters, 3 edits: {elapsed * 1000:.0f} ms")
+
+
+def test_a_changed_article_type_and_subtitle_are_marked():
+    old = article(1, subtitle="——在全体干部大会上的讲话")
+    new = {**article(1, subtitle="——在全体干部会议上的讲话"), "kind": "领导讲话"}
+    [changed] = compare(snapshot(old), snapshot(new)).articles
+    assert changed.status == "changed"
+    assert (changed.kind_change.old, changed.kind_change.new) == ("会议报道", "领导讲话")
+    assert deleted(changed.subtitle_html) == ["大"] and inserted(changed.subtitle_html) == ["议"]
+
+
+def test_a_removed_first_article_stays_first():
+    diff = compare(snapshot(article(1), article(2)), snapshot(article(2)))
+    assert [(a.id, a.status, a.moved) for a in diff.articles] == [(1, "removed", False), (2, "unchanged", False)]
