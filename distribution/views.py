@@ -23,9 +23,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from articles.integrity import PdfProblem, pdf_problem
@@ -193,10 +192,10 @@ def _pdf_response(issue, *, as_attachment):
 
 
 STAFF_PDF_MESSAGES = {
-    PdfProblem.MISSING: _lazy(
+    PdfProblem.MISSING: gettext_lazy(
         "The stored PDF of this issue (%(file)s) is missing, so it is no longer served. Restore the file from a "
         "backup (its SHA-256 must be %(sha256)s), then run verify_pdfs to check the other issues."),
-    PdfProblem.MISMATCH: _lazy(
+    PdfProblem.MISMATCH: gettext_lazy(
         "The stored PDF of this issue (%(file)s) failed its checksum check, so it is no longer served. Restore the "
         "issued file from a backup (its SHA-256 must be %(sha256)s), then run verify_pdfs to check the other issues."),
 }
