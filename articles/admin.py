@@ -8,14 +8,15 @@ from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import services
-from articles.models import Article, Award, Issue, IssueLog, Meeting, Series
+from articles.integrity import PdfProblem
+from articles.models import Article, Award, Issue, IssueLog, Meeting, PdfCheck, Series
 from articles.review import ReviewDesk
 from articles.revisions import revision_record
 from distribution.models import Distribution
@@ -342,3 +343,35 @@ class IssueLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     list_select_related = ["issue__series", "actor"]
 
+
+@admin.register(PdfCheck)
+class PdfCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["started_at", "checked", "failed", "passed", "stray_count"]
+    list_filter = ["failed"]
+    fields = ["started_at", "finished_at", "checked", "failed", "problems_display", "stray_display"]
+    readonly_fields = fields
+
+    @admin.display(description=_("all passed"), boolean=True)
+    def passed(self, obj):
+        return obj.passed
+
+    @admin.display(description=_("stray files"))
+    def stray_count(self, obj):
+        return len(obj.stray_files)
+
+    @admin.display(description=_("problems"))
+    def problems_display(self, obj):
+        if not obj.problems:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", '<li><a href="{}">{}</a>（<code>{}</code>）：{}</li>',
+            ((reverse("admin:articles_issue_change", args=[p["issue"]]), p["name"], p["file"],
+              PdfProblem(p["problem"]).label) for p in obj.problems),
+        ))
+
+    @admin.display(description=_("stray files"))
+    def stray_display(self, obj):
+        if not obj.stray_files:
+            return "—"
+        items = format_html_join("", "<li><code>{}</code></li>", ((name,) for name in obj.stray_files))
+        return format_html("<ul>{}</ul>", items)

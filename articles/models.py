@@ -541,3 +541,36 @@ class IssueLog(models.Model):
 
     def __str__(self):
         return f"{self.issue}：{self.get_action_display()}"
+
+
+class PdfCheck(models.Model):
+    """One run of verify_pdfs: when, how many stored PDFs it checked, which failed."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"))
+    checked = models.PositiveIntegerField(_("PDFs checked"))
+    failed = models.PositiveIntegerField(_("PDFs failed"))
+    problems = models.JSONField(
+        _("problems"), default=list, blank=True,
+        help_text=_("One entry per failed PDF: the issue's id and name, and what is wrong."),
+    )
+    stray_files = models.JSONField(
+        _("stray files"), default=list, blank=True,
+        help_text=_("Files under issues/ that no issued issue refers to (left by a publish that was rolled back)."),
+    )
+
+    class Meta:
+        verbose_name = _("PDF check")
+        verbose_name_plural = _("PDF checks")
+        ordering = ["-started_at", "-pk"]
+        get_latest_by = ["started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(failed__lte=models.F("checked")), name="pdfcheck_failed_le_checked"),
+        ]
+
+    def __str__(self):
+        return _("PDF check of %(at)s") % {"at": timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")}
+
+    @property
+    def passed(self):
+        return self.failed == 0

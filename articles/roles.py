@@ -10,7 +10,7 @@ EDITOR_PERMS = {
                  "add_article", "change_article", "delete_article", "view_article",
                  "add_meeting", "change_meeting", "delete_meeting", "view_meeting",
                  "add_award", "change_award", "delete_award", "view_award",
-                 "view_series", "view_issuelog"],
+                 "view_series", "view_issuelog", "view_pdfcheck"],
     "distribution": ["add_distribution", "change_distribution", "delete_distribution", "view_distribution",
                      "add_recipient", "change_recipient", "view_recipient",
                      "add_recipientgroup", "change_recipientgroup", "view_recipientgroup",
@@ -18,7 +18,7 @@ EDITOR_PERMS = {
 }
 LEADER_PERMS = {
     "articles": ["view_issue", "return_issue", "approve_issue", "view_article", "view_meeting", "view_award",
-                 "view_series", "view_issuelog"],
+                 "view_series", "view_issuelog", "view_pdfcheck"],
     "distribution": ["view_distribution", "view_recipient", "view_recipientgroup",
                      "view_receipt", "view_notification"],
 }

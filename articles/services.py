@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles.integrity import pdf_problem
 from articles.models import (
     ISSUED_IS_FINAL,
     Article,
@@ -22,6 +23,7 @@ from articles.models import (
     Issue,
     IssueLog,
     IssueRevision,
+    PdfCheck,
     Series,
     issued_pdf_path,
 )
@@ -225,17 +227,26 @@ def _after_publish(issue_pk):
 
 
 def verify_stored_pdfs():
-    """Yield (issue, problem or None) for every issued issue's stored PDF."""
+    """Yield (issue, PdfProblem or None) for every issued issue's stored PDF, hashing every byte."""
     for issue in Issue.objects.issued().select_related("series").order_by("pk"):
-        storage = issue.pdf_file.storage
-        if not issue.pdf_file.name or not storage.exists(issue.pdf_file.name):
-            yield issue, _("file missing")
-            continue
-        digest = hashlib.sha256()
-        with storage.open(issue.pdf_file.name, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        yield issue, None if digest.hexdigest() == issue.pdf_sha256 else _("checksum mismatch")
+        yield issue, pdf_problem(issue, cached=False)
+
+
+def pdf_check_run():
+    """Verify every stored PDF, log each problem at ERROR and record the run as a PdfCheck."""
+    started_at = timezone.now()
+    checked, problems = 0, []
+    for issue, problem in verify_stored_pdfs():
+        checked += 1
+        if problem:
+            problems.append({"issue": issue.pk, "name": str(issue), "file": issue.pdf_file.name, "problem": problem})
+            logger.error("Stored PDF of %s (id %s, %s) failed verification: %s",
+                         issue, issue.pk, issue.pdf_file.name, problem.value)
+    stray = stray_pdf_files()
+    if stray:
+        logger.warning("%s file(s) under issues/ belong to no issued issue: %s", len(stray), ", ".join(stray))
+    return PdfCheck.objects.create(started_at=started_at, finished_at=timezone.now(), checked=checked,
+                                   failed=len(problems), problems=problems, stray_files=stray)
 
 
 def stray_pdf_files():

@@ -6,6 +6,7 @@ page for anonymous visitors), so ids cannot be probed.
 """
 
 import hashlib
+import logging
 from urllib.parse import quote
 
 from django.conf import settings
@@ -22,15 +23,18 @@ from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from articles.integrity import PdfProblem, pdf_problem
 from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services
 from distribution.forms import ArchiveFilterForm, PortalAuthenticationForm, RateLimitedPasswordResetForm
 
 ARCHIVE_PAGE_SIZE = 20
+
+logger = logging.getLogger(__name__)
 
 
 FRAGMENT_TTL = 24 * 3600
@@ -122,14 +126,24 @@ def _page_last_modified(request, pk):
     return issue.approved_at if issue is not None and not request.user.is_authenticated else None
 
 
+def _pdf_for(request, pk):
+    """The visible issue, the user's units and what is wrong with its stored file (None: nothing), once per request."""
+    memo = request.__dict__.setdefault("_portal_pdfs", {})
+    if pk not in memo:
+        issue, units = _issue_for(request, pk)
+        memo[pk] = (issue, units, pdf_problem(issue) if issue is not None else None)
+    return memo[pk]
+
+
 def _pdf_etag(request, pk):
-    issue, _units = _issue_for(request, pk)
-    return issue.pdf_sha256 if issue is not None else None
+    # A file that fails its check has no validators: no 304 for it, and the error page is never stored under them.
+    issue, _units, problem = _pdf_for(request, pk)
+    return issue.pdf_sha256 if issue is not None and problem is None else None
 
 
 def _pdf_last_modified(request, pk):
-    issue, _units = _issue_for(request, pk)
-    return issue.approved_at if issue is not None else None
+    issue, _units, problem = _pdf_for(request, pk)
+    return issue.approved_at if issue is not None and problem is None else None
 
 
 def _not_visible(request):
@@ -184,13 +198,38 @@ def _pdf_response(issue, *, as_attachment):
     )
 
 
+STAFF_PDF_MESSAGES = {
+    PdfProblem.MISSING: gettext_lazy(
+        "The stored PDF of this issue (%(file)s) is missing, so it is no longer served. Restore the file from a "
+        "backup (its SHA-256 must be %(sha256)s), then run verify_pdfs to check the other issues."),
+    PdfProblem.MISMATCH: gettext_lazy(
+        "The stored PDF of this issue (%(file)s) failed its checksum check, so it is no longer served. Restore the "
+        "issued file from a backup (its SHA-256 must be %(sha256)s), then run verify_pdfs to check the other issues."),
+}
+
+
+def _pdf_unavailable(request, issue, problem):
+    """The reader's page for a PDF that is missing or not the issued file (never the file itself)."""
+    logger.error("Refused to serve the stored PDF of %s (id %s, %s): %s", issue, issue.pk, issue.pdf_file.name,
+                 problem.value, extra={"request": request})
+    staff_message = STAFF_PDF_MESSAGES[problem] % {"file": issue.pdf_file.name, "sha256": issue.pdf_sha256}
+    # 503: the issue exists and the reader may have it, but the file cannot be served until staff restore it.
+    response = render(request, "distribution/pdf_unavailable.html", {
+        "issue": issue, "staff_message": staff_message if request.user.is_staff else "",
+    }, status=503)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 @require_safe
 @condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def issue_pdf(request, pk):
-    """The issued PDF, inline or (?download=1) as an attachment with its Chinese file name."""
-    issue, units = _issue_for(request, pk)
+    """The issued PDF, inline or (?download=1) as an attachment with its Chinese file name, once it checks out."""
+    issue, units, problem = _pdf_for(request, pk)
     if issue is None:
         return _not_visible(request)
+    if problem:
+        return _pdf_unavailable(request, issue, problem)
     download = request.GET.get("download") == "1"
     _record(request, issue, units, "download" if download else "view")
     response = _pdf_response(issue, as_attachment=download)

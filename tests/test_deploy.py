@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checklist without a single warning."""
 
+import configparser
 import os
 import secrets
 import string
@@ -43,3 +44,20 @@ def test_the_development_defaults_are_what_check_deploy_warns_about(tmp_path):
 
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout  # DEBUG on
+
+
+def _unit(name):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(ROOT / "deploy" / name)
+    return parser
+
+
+def test_a_systemd_timer_runs_verify_pdfs_every_day():
+    service, timer = _unit("bulletin-verify-pdfs.service"), _unit("bulletin-verify-pdfs.timer")
+
+    assert service["Service"]["Type"] == "oneshot"
+    assert service["Service"]["ExecStart"].endswith("manage.py verify_pdfs")
+    assert timer["Timer"]["Unit"] == "bulletin-verify-pdfs.service"
+    assert timer["Timer"]["OnCalendar"].startswith("*-*-* ") and timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
