@@ -175,10 +175,16 @@ BULLETIN_FONT_DIR = Path(os.environ.get("BULLETIN_FONT_DIR", VAR_DIR / "fonts"))
 # the output has been validated with veraPDF (docs/pdf.md).
 BULLETIN_PDF_VARIANT = os.environ.get("BULLETIN_PDF_VARIANT", "")
 
+# Image uploads
+# Checked before an image is decoded (articles/images.py, docs/pdf.md "Images"). nginx's
+# client_max_body_size (deploy/nginx.conf) must stay above the byte limit so the refusal is ours.
+BULLETIN_IMAGE_MAX_BYTES = int(os.environ.get("BULLETIN_IMAGE_MAX_MB", "10")) * 2**20
+BULLETIN_IMAGE_MAX_PIXELS = int(os.environ.get("BULLETIN_IMAGE_MAX_MEGAPIXELS", "40")) * 1_000_000
+
 # --- rich text (CKEditor 5) -------------------------------------------------
 CKEDITOR_5_FILE_STORAGE = "articles.storage.ImageStorage"
+# What the editor's file picker offers; the upload view checks the decoded format (articles/images.py).
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "jpg", "png", "gif", "webp"]
-CKEDITOR_5_MAX_FILE_SIZE = 5  # MB
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_CONFIGS = {
     "default": {
