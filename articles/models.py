@@ -1,5 +1,6 @@
 """Bulletins: series, issues, their articles and the facts behind them."""
 
+import contextvars
 import types
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
+from articles.limits import check_body
 from articles.sanitize import sanitize_html
 
 
@@ -331,26 +333,59 @@ class GuardedQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
+def stored_body(html):
+    """The body as it is stored: within the limits (ValidationError otherwise), then through the allow-list."""
+    if html is not None and not isinstance(html, str):
+        # An expression would be computed by the database, after any check or sanitising here.
+        raise TypeError(f"Article.body is rich text: it is stored only from a string, not {type(html).__name__}.")
+    check_body(html)
+    return sanitize_html(html)
+
+
+# Set while bulk_update writes bodies it has already checked and sanitised (as a CASE expression).
+_bodies_checked = contextvars.ContextVar("bodies_checked", default=False)
+
+
 class ArticleQuerySet(GuardedQuerySet):
     issue_lookup = "issue__status"
+    rich_text_fields = ("body",)
 
-    # Bulk writes of rich text pass the same allow-list as save().
+    # Bulk writes of rich text pass the same limits and allow-list as save().
     def update(self, **kwargs):
-        if isinstance(kwargs.get("body"), str):
-            kwargs["body"] = sanitize_html(kwargs["body"])
+        for name in self.rich_text_fields:
+            if name not in kwargs:
+                continue
+            if isinstance(kwargs[name], str):
+                kwargs[name] = stored_body(kwargs[name])
+            elif not _bodies_checked.get():
+                # The database would compute the value, so it cannot be sanitised or measured before it is stored.
+                raise TypeError(
+                    f"Article.{name} is rich text: update() takes it only as a string, not "
+                    f"{type(kwargs[name]).__name__}; compute the value in Python and pass the string, or save() "
+                    "each article."
+                )
         return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
-            obj.body = sanitize_html(obj.body)
+            for name in self.rich_text_fields:
+                setattr(obj, name, stored_body(getattr(obj, name)))
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
+        if not set(fields) & set(self.rich_text_fields):
+            return super().bulk_update(objs, fields, *args, **kwargs)
         for obj in objs:
-            obj.body = sanitize_html(obj.body)
-        return super().bulk_update(objs, fields, *args, **kwargs)
+            for name in set(fields) & set(self.rich_text_fields):
+                setattr(obj, name, stored_body(getattr(obj, name)))
+        # Django writes the values with update(body=Case(When(pk=…, then=Value(…)), …)): these are the strings above.
+        token = _bodies_checked.set(True)
+        try:
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _bodies_checked.reset(token)
 
 
 class Article(ContentOfIssueMixin, models.Model):
@@ -384,8 +419,22 @@ class Article(ContentOfIssueMixin, models.Model):
 
     def save(self, *args, **kwargs):
         self.title = "\n".join(self.title_lines)
-        self.body = sanitize_html(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            # clean() shows the same errors next to the field; this keeps every other path within the limits too.
+            try:
+                self.body = stored_body(self.body)
+            except ValidationError as exc:
+                raise ValidationError({"body": exc.error_list}) from None
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """A body beyond the limits could not be laid out within the render budget: refuse it here, by the field."""
+        super().clean()
+        try:
+            check_body(self.body)
+        except ValidationError as exc:
+            raise ValidationError({"body": exc.error_list}) from None
 
     def _issue_for_guard_id(self):
         return self.issue_id

@@ -4,20 +4,37 @@ Rendering goes through templates/print/issue.html and its stylesheet
 templates/print/issue.css. WeasyPrint may only read the project's own static and
 media files and the licensed fonts folder (SafeURLFetcher). One FontConfiguration
 is kept per thread and reused: building one per render costs time and memory.
+
+The print HTML is built in the worker (it reads the database); WeasyPrint lays it out
+and writes the PDF in a forked child held to a time and memory budget
+(BULLETIN_RENDER_TIMEOUT, BULLETIN_RENDER_MEMORY_MB), so that no issue can hold a
+gunicorn worker past its timeout or take the machine's memory.
 """
 
 import dataclasses
+import gc
 import logging
+import logging.handlers
 import mimetypes
+import os
+import pickle
+import resource
+import select
+import shutil
+import signal
 import threading
+import time
+import traceback
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.db import connections
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from weasyprint import HTML
+from django.utils.translation import gettext as _
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -158,23 +175,35 @@ class IssueRenderer:
         """The print template rendered for this issue: everything the PDF shows comes from this string."""
         return render_to_string(self.template_name, self.context(**flags))
 
-    def layout(self, **flags):
-        return HTML(string=self.html(**flags), base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(
-            font_config=font_config()
-        )
+    def layouts(self):
+        """The print HTML of every layout render() may need: as is, then (if the series asks) with the end block
+        moved to an even page, then also with the blank page before it unnumbered."""
+        context = self.context()
+        variants = [{}]
+        if self.issue.printed_series.end_block_on_even_page:
+            variants += [{"force_even": True}, {"force_even": True, "unnumbered_end": True}]
+        return [render_to_string(self.template_name, {**context, **flags}) for flags in variants]
 
     def render(self):
-        """Lay out, move the end block to an even page if the series asks, and write the PDF."""
-        document = self.layout()
-        if self.issue.printed_series.end_block_on_even_page and len(document.pages) % 2:
-            document = self.layout(force_even=True)
-            if len(document.pages) > 2 and _is_blank(document.pages[-2]):
-                # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.
-                document = self.layout(force_even=True, unnumbered_end=True)
-        options = {}
-        if not self.preview and settings.BULLETIN_PDF_VARIANT:
-            options["pdf_variant"] = settings.BULLETIN_PDF_VARIANT
-        return RenderedPdf(content=document.write_pdf(**options), pages=len(document.pages))
+        """Build the print HTML here, then lay it out and write the PDF within the render budget."""
+        variant = "" if self.preview else settings.BULLETIN_PDF_VARIANT
+        return run_within_budget(write_pdf, self.layouts(), variant)
+
+
+def write_pdf(layouts, pdf_variant):
+    """Lay out, move the end block to an even page if asked (layouts[1:]), and write the PDF; no database."""
+    document = _lay_out(layouts[0])
+    if len(layouts) > 1 and len(document.pages) % 2:
+        document = _lay_out(layouts[1])
+        if len(document.pages) > 2 and _is_blank(document.pages[-2]):
+            # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.
+            document = _lay_out(layouts[2])
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    return RenderedPdf(content=document.write_pdf(**options), pages=len(document.pages))
+
+
+def _lay_out(html):
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
 
 
 def title_letter_spacing(line):
@@ -196,6 +225,194 @@ def render_issue(issue, *, preview):
     """Render an issue to PDF; any failure becomes a PdfRenderError with the reason."""
     try:
         return IssueRenderer(issue, preview=preview).render()
+    except PdfRenderError as exc:
+        logger.error("PDF rendering failed for issue %s: %s", issue.pk, exc)
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure must leave the issue as it was
         logger.exception("PDF rendering failed for issue %s", issue.pk)
         raise PdfRenderError(str(exc) or type(exc).__name__) from exc
+
+
+# --- the render budget ---------------------------------------------------------------------------
+
+# The child's exit code when even reporting its result ran out of memory.
+EXIT_NO_MEMORY = 3
+# A pathological document can warn on every box; the worker's log gets the first ones.
+MAX_FORWARDED_LOG_RECORDS = 200
+# Taken around the fork: no thread of the worker is inside fontconfig (font_config, _register_font_faces)
+# at the moment another one forks, or the child would inherit a lock nobody releases.
+_fork_lock = threading.Lock()
+
+
+def run_within_budget(function, *args):
+    """function(*args) run in a forked child within the render budget: its result, or PdfRenderError saying why not.
+
+    With both BULLETIN_RENDER_TIMEOUT and BULLETIN_RENDER_MEMORY_MB at 0 it runs here, unbounded.
+    """
+    timeout, memory_mb = settings.BULLETIN_RENDER_TIMEOUT, settings.BULLETIN_RENDER_MEMORY_MB
+    if not timeout and not memory_mb:
+        return function(*args)
+    read_end, write_end = os.pipe()
+    with _fork_lock:
+        _register_font_faces()
+        pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _run_child(write_end, memory_mb, function, args)  # never returns
+    os.close(write_end)
+    status = None
+    try:
+        payload, finished = _read_until(read_end, time.monotonic() + timeout if timeout else None)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        status = os.waitpid(pid, 0)[1]
+    finally:
+        os.close(read_end)
+        if status is None:  # interrupted (a worker being stopped): no child is left behind
+            _kill(pid)
+    return _outcome(payload, finished, status, timeout, memory_mb)
+
+
+def _read_until(fd, deadline):
+    """All the child writes, and True; or what came before the deadline, and False."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks = []
+    while True:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return b"", False
+        if not poller.poll(None if remaining is None else remaining * 1000):
+            continue
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def _outcome(payload, finished, status, timeout, memory_mb):
+    """The child's result, or PdfRenderError: stopped at the deadline, out of memory, failed, or crashed."""
+    if not finished:
+        raise PdfRenderError(
+            _("Laying out the PDF took longer than %(seconds)s seconds and was stopped. "
+              "Shorten the issue or split its longest articles.") % {"seconds": f"{timeout:g}"})
+    if payload and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        # Our own child wrote this a moment ago, through a pipe nobody else holds.
+        (kind, value), records = pickle.loads(payload)
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        if kind == "ok":
+            return value
+        message, trace = value
+        logger.error("PDF layout failed in the render process:\n%s", trace)
+        raise PdfRenderError(message)
+    # Out of memory is a MemoryError, or C code (Pango, GLib) aborting or crashing when an allocation is refused.
+    if (os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_NO_MEMORY) or (os.WIFSIGNALED(status) and memory_mb):
+        raise PdfRenderError(
+            _("Laying out the PDF needed more than %(megabytes)s MB of memory and was stopped. "
+              "Shorten the issue or split its longest articles.") % {"megabytes": memory_mb})
+    if os.WIFSIGNALED(status):
+        raise PdfRenderError(_("The layout process stopped unexpectedly (signal %(signal)s).")
+                             % {"signal": os.WTERMSIG(status)})
+    raise PdfRenderError(_("The layout process ended without a result (exit code %(code)s).")
+                         % {"code": os.WEXITSTATUS(status)})
+
+
+def _run_child(write_end, memory_mb, function, args):
+    """The forked child: run, send (outcome, log records) to the parent, and leave with os._exit."""
+    code = 1
+    try:
+        # The parent's objects stay in the permanent generation: the child's collections do not touch
+        # (and so copy) their pages.
+        gc.freeze()
+        _set_aside_connections()
+        collector = _LogCollector()
+        logging.getLogger().handlers = [collector]
+        fonts_folder = font_config()._folder
+        if memory_mb:
+            _limit_address_space(memory_mb)
+        try:
+            outcome = ("ok", function(*args))
+        except MemoryError:
+            outcome = ("memory", None)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises PdfRenderError
+            outcome = ("error", (str(exc) or type(exc).__name__, traceback.format_exc()))
+        if font_config()._folder != fonts_folder:
+            # Font files copied by this child alone: os._exit skips FontConfiguration.__del__.
+            shutil.rmtree(font_config()._folder, ignore_errors=True)
+        if outcome[0] == "memory":
+            code = EXIT_NO_MEMORY
+        else:
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(pickle.dumps((outcome, collector.records)))
+            code = 0
+    except MemoryError:
+        code = EXIT_NO_MEMORY
+    finally:
+        # No atexit handlers, no finalizers: nothing of the parent's (connections, files) is closed from here.
+        os._exit(code)
+
+
+_inherited_connections = []
+
+
+def _set_aside_connections():
+    """Make any database access in the child open its own connection, never write on the parent's.
+
+    The inherited connection objects are kept referenced: freeing them would close the parent's
+    socket or SQLite handle from the child (psycopg2 says goodbye to the server when freed).
+    """
+    for connection in connections.all(initialized_only=True):
+        _inherited_connections.append(connection.connection)
+        connection.connection = None
+
+
+def _limit_address_space(memory_mb):
+    """Let the child's address space grow by memory_mb MB beyond what the worker had at the fork.
+
+    Counted from the fork because the worker's own size (libraries, mapped fonts, Django) varies
+    from one deployment to the next; the budget is what the render adds.
+    """
+    try:
+        with open("/proc/self/statm") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        current = 0
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + memory_mb * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+class _LogCollector(logging.handlers.QueueHandler):
+    """Keeps the child's log records (message formatted, traceback as text) for the worker's own handlers."""
+
+    def __init__(self):
+        super().__init__(queue=None)
+        self.records = []
+
+    def enqueue(self, record):
+        if len(self.records) < MAX_FORWARDED_LOG_RECORDS:
+            self.records.append(record)
+
+
+def _register_font_faces():
+    """Load the dropped fonts' @font-face rules into this thread's FontConfiguration before forking.
+
+    Each child then finds them loaded; otherwise every child would copy the font files into a
+    temporary folder of its own and load them again. The rules come from our own font folder.
+    """
+    rules = fonts.font_face_rules()
+    if rules:
+        CSS(string=rules, base_url=BASE_URL, url_fetcher=SafeURLFetcher(), font_config=font_config())
+    else:
+        font_config()

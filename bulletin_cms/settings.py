@@ -174,6 +174,11 @@ BULLETIN_FONT_DIR = Path(os.environ.get("BULLETIN_FONT_DIR", VAR_DIR / "fonts"))
 # PDF/A variant for issued PDFs (e.g. "pdf/a-3b"); empty for a plain PDF. Off by default until
 # the output has been validated with veraPDF (docs/pdf.md).
 BULLETIN_PDF_VARIANT = os.environ.get("BULLETIN_PDF_VARIANT", "")
+# The render budget: WeasyPrint lays out each PDF in a forked child that is stopped after this many
+# seconds (below gunicorn's --timeout 60, so the worker answers with the reason instead of being killed)
+# and may grow by at most this many MB. Both 0: render in the worker itself, unbounded.
+BULLETIN_RENDER_TIMEOUT = float(os.environ.get("BULLETIN_RENDER_TIMEOUT", "50"))
+BULLETIN_RENDER_MEMORY_MB = int(os.environ.get("BULLETIN_RENDER_MEMORY_MB", "1024"))
 
 # Image uploads
 # Checked before an image is decoded (articles/images.py, docs/pdf.md "Images"). nginx's
