@@ -244,7 +244,8 @@ EXIT_NO_MEMORY = 3
 # A pathological document can warn on every box; the worker's log gets the first ones.
 MAX_FORWARDED_LOG_RECORDS = 200
 # Taken around the fork: no thread of the worker is inside fontconfig (font_config, _prepare_font_config)
-# at the moment another one forks, or the child would inherit a lock nobody releases.
+# at the moment another one forks, or the child would inherit a lock nobody releases; and no thread's
+# child inherits another render's pipe.
 _fork_lock = threading.Lock()
 
 
@@ -256,14 +257,21 @@ def run_within_budget(function, *args):
     timeout, memory_mb = settings.BULLETIN_RENDER_TIMEOUT, settings.BULLETIN_RENDER_MEMORY_MB
     if not timeout and not memory_mb:
         return function(*args)
-    read_end, write_end = os.pipe()
     with _fork_lock:
         _prepare_font_config()
-        pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _run_child(write_end, memory_mb, function, args)  # never returns
-    os.close(write_end)
+        # The pipe is made and its write end closed here under the lock: a child forked by another
+        # thread must not inherit the write end, or reading below would wait for that child as well.
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:
+            os.close(read_end)
+            _run_child(write_end, memory_mb, function, args)  # never returns
+        os.close(write_end)
     status = None
     try:
         payload, finished = _read_until(read_end, time.monotonic() + timeout if timeout else None)
