@@ -1,0 +1,10 @@
+"""What issuing tells the rest of the project: apps that act on an issued issue listen here, so this app
+imports none of them."""
+
+from django.dispatch import Signal
+
+# Sent inside the issuing transaction, right after the issue is saved as issued, with `issue` and `actor`.
+# Receivers write what must exist together with the issued issue (receipts, a search index) in that
+# same transaction, so an error undoes the issuing; anything that leaves the process (mail) they defer
+# with transaction.on_commit.
+issue_issued = Signal()
