@@ -16,10 +16,20 @@ from django.views.decorators.http import require_POST
 
 from articles import services
 from articles.integrity import PdfProblem
-from articles.models import Article, Award, Issue, IssueLog, Meeting, PdfCheck, Series
+from articles.models import (
+    Article,
+    Award,
+    Distribution,
+    Issue,
+    IssueLog,
+    Meeting,
+    PdfCheck,
+    Recipient,
+    RecipientGroup,
+    Series,
+)
 from articles.review import ReviewDesk
 from articles.revisions import revision_record
-from distribution.models import Distribution
 
 REVISIONS_SHOWN = 10
 
@@ -152,6 +162,27 @@ class DistributionInline(DraftOnlyInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["role", "recipient", "group"]
     autocomplete_fields = ["recipient", "group"]
+
+
+@admin.register(Recipient)
+class RecipientAdmin(admin.ModelAdmin):
+    list_display = ["name", "default_role", "sort_order", "email", "is_active"]
+    list_filter = ["default_role", "is_active"]
+    list_editable = ["sort_order"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A unit's accounts read its non-public issues: only a superuser may attach accounts to units.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else [*readonly, "members"]
+
+
+@admin.register(RecipientGroup)
+class RecipientGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order"]
+    search_fields = ["name"]
+    autocomplete_fields = ["members"]
 
 
 class IssueLogInline(admin.TabularInline):

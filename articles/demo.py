@@ -8,8 +8,7 @@ from django.db import transaction
 
 from articles import demo_data as data
 from articles import services
-from articles.models import Article, Award, Issue, Meeting, Series
-from distribution.models import Distribution, Recipient, RecipientGroup
+from articles.models import Article, Award, Distribution, Issue, Meeting, Recipient, RecipientGroup, Series
 
 
 def _users():

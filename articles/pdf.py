@@ -148,7 +148,7 @@ class IssueRenderer:
         self.preview = preview
 
     def context(self, *, force_even=False, unnumbered_end=False):
-        from distribution.selectors import address_lines
+        from articles.selectors import address_lines
 
         issue, series = self.issue, self.issue.printed_series
         final = not self.preview or issue.is_issued

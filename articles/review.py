@@ -15,6 +15,7 @@ from articles import services
 from articles.diff import compare
 from articles.models import Article, ArticleComment, Issue, IssueRevision
 from articles.revisions import live_snapshot, revision_restore, revision_snapshot
+from articles.selectors import address_lines
 
 
 class CorrectionForm(forms.ModelForm):
@@ -151,7 +152,7 @@ class ReviewDesk:
             "editing": editing,
             "form": form,
             "media": form.media if form else forms.Media(),
-            "address_lines": _address_lines(issue),
+            "address_lines": address_lines(issue),
         }
         return TemplateResponse(request, "admin/articles/issue/review.html", context)
 
@@ -231,9 +232,3 @@ class ReviewDesk:
 
 def _number(value):
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
-
-
-def _address_lines(issue):
-    from distribution.selectors import address_lines
-
-    return address_lines(issue)

@@ -17,8 +17,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from articles.models import Article, Award, Issue, IssueRevision, Meeting
-from distribution.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Recipient, RecipientGroup
+from articles.models import (
+    ROLE_ORDER,
+    ROLE_PREFIX,
+    Article,
+    Award,
+    Distribution,
+    Issue,
+    IssueRevision,
+    Meeting,
+    Recipient,
+    RecipientGroup,
+)
 
 # The issue's own fields that are content (the rest is workflow state, numbering and the stored PDF).
 ISSUE_CONTENT_FIELDS = ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients"]

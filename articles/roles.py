@@ -10,17 +10,17 @@ EDITOR_PERMS = {
                  "add_article", "change_article", "delete_article", "view_article",
                  "add_meeting", "change_meeting", "delete_meeting", "view_meeting",
                  "add_award", "change_award", "delete_award", "view_award",
-                 "view_series", "view_issuelog", "view_pdfcheck"],
-    "distribution": ["add_distribution", "change_distribution", "delete_distribution", "view_distribution",
-                     "add_recipient", "change_recipient", "view_recipient",
-                     "add_recipientgroup", "change_recipientgroup", "view_recipientgroup",
-                     "view_receipt", "view_notification", "change_notification"],
+                 "view_series", "view_issuelog", "view_pdfcheck",
+                 "add_distribution", "change_distribution", "delete_distribution", "view_distribution",
+                 "add_recipient", "change_recipient", "view_recipient",
+                 "add_recipientgroup", "change_recipientgroup", "view_recipientgroup"],
+    "distribution": ["view_receipt", "view_notification", "change_notification"],
 }
 LEADER_PERMS = {
     "articles": ["view_issue", "return_issue", "approve_issue", "view_article", "view_meeting", "view_award",
-                 "view_series", "view_issuelog", "view_pdfcheck"],
-    "distribution": ["view_distribution", "view_recipient", "view_recipientgroup",
-                     "view_receipt", "view_notification"],
+                 "view_series", "view_issuelog", "view_pdfcheck",
+                 "view_distribution", "view_recipient", "view_recipientgroup"],
+    "distribution": ["view_receipt", "view_notification"],
 }
 ROLES = {EDITORS: EDITOR_PERMS, LEADERS: LEADER_PERMS}
 

@@ -27,6 +27,8 @@ from articles.models import (
     Series,
     issued_pdf_path,
 )
+from articles.selectors import address_lines
+from articles.signals import issue_issued
 
 logger = logging.getLogger(__name__)
 Status = Issue.Status
@@ -145,7 +147,6 @@ def _check_publish(actor, issue):
 def _as_it_will_print(issue, *, lock):
     """Put on `issue` what issuing freezes (numbers, 报/送/发 lines, series) and return the print HTML's digest."""
     from articles.pdf import IssueRenderer
-    from distribution.selectors import address_lines
 
     issue.number, issue.total_number = _next_numbers(issue, lock=lock)
     issue.address_lines = []  # recomputed from the current recipients, not a previous attempt's
@@ -211,19 +212,9 @@ def _publish_rendered(pk, *, actor, comment, digest, name, rendered):
         "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
     ])
     _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
-    # Receipts and pending emails are part of the issuing: no unit is missing from "who has not".
-    from distribution.services import issue_prepare_distribution
-
-    issue_prepare_distribution(issue=issue)
-    transaction.on_commit(lambda: _after_publish(issue.pk))
+    # Receivers write what exists with the issued issue (receipts) in this transaction; mail waits for the commit.
+    issue_issued.send(sender=Issue, issue=issue, actor=actor)
     return issue
-
-
-def _after_publish(issue_pk):
-    # Mail leaves the process only once the issue is committed.
-    from distribution.services import issue_notify_recipients
-
-    issue_notify_recipients(issue_pk=issue_pk)
 
 
 def verify_stored_pdfs():

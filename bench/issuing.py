@@ -37,8 +37,8 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from articles import pdf, services  # noqa: E402
-from articles.models import Issue  # noqa: E402
-from distribution.models import Receipt, Role  # noqa: E402
+from articles.models import Issue, Role  # noqa: E402
+from distribution.models import Receipt  # noqa: E402
 from tests.factories import RecipientFactory, issue_in, issue_to, leader, reader  # noqa: E402
 
 FAKE_PDF = b"%PDF-1.7\n% bench\n%%EOF\n"

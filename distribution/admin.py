@@ -6,34 +6,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdminMixin
+
+# The admin login gets the same failure limit as the portal's.
 from articles.models import Issue
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
-from distribution.models import Notification, Receipt, Recipient, RecipientGroup
+from distribution.models import Notification, Receipt
 
-# The admin login gets the same failure limit as the portal's.
 admin.site.login_form = AdminRateLimitedAuthenticationForm
-
-
-@admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
-    list_display = ["name", "default_role", "sort_order", "email", "is_active"]
-    list_filter = ["default_role", "is_active"]
-    list_editable = ["sort_order"]
-    search_fields = ["name"]
-    filter_horizontal = ["members"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A unit's accounts read its non-public issues: only a superuser may attach accounts to units.
-        readonly = super().get_readonly_fields(request, obj)
-        return readonly if request.user.is_superuser else [*readonly, "members"]
-
-
-@admin.register(RecipientGroup)
-class RecipientGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "sort_order"]
-    search_fields = ["name"]
-    autocomplete_fields = ["members"]
 
 
 class IssueFilter(admin.SimpleListFilter):

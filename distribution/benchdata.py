@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from articles.models import Article, Issue, Series, private_storage
-from distribution.models import ROLE_ORDER, Distribution, Receipt, Recipient
+from articles.models import ROLE_ORDER, Article, Distribution, Issue, Recipient, Series, private_storage
+from distribution.models import Receipt
 
 SERIES_NAME = "基准测试工作信息"
 PDF_NAME = "bench/bench.pdf"

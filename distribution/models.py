@@ -1,4 +1,4 @@
-"""Who receives a bulletin: recipient units, reusable groups, and each issue's 报 / 送 / 发 list."""
+"""What the units do with an issued issue (receipts), the emails announcing it, and the portal's login limits."""
 
 from django.conf import settings
 from django.db import models
@@ -6,102 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import ContentOfIssueMixin, GuardedQuerySet, Issue
-
-
-class Role(models.TextChoices):
-    """The role of a recipient on an issue, in print order."""
-
-    REPORT = "report", _("报 (superior)")
-    COPY = "copy", _("送 (peer)")
-    SEND = "send", _("发 (subordinate or internal)")
-
-
-ROLE_PREFIX = {Role.REPORT: "报", Role.COPY: "送", Role.SEND: "发"}
-ROLE_ORDER = [Role.REPORT, Role.COPY, Role.SEND]
-
-
-class Recipient(models.Model):
-    """A receiving unit (e.g. 省直机关工委, 机关各处, 四川年鉴社)."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    default_role = models.CharField(_("usual role"), max_length=10, choices=Role.choices, default=Role.SEND)
-    sort_order = models.PositiveIntegerField(
-        _("sort order"), default=100, help_text=_("Smaller numbers are printed first.")
-    )
-    email = models.EmailField(_("email"), blank=True, help_text=_("Receives a link when an issue is issued."))
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="recipient_units", verbose_name=_("accounts")
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("recipient unit")
-        verbose_name_plural = _("recipient units")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self):
-        return self.name
-
-
-class RecipientGroup(models.Model):
-    """A reusable set of units, addressed as one name (e.g. 机关各处)."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    sort_order = models.PositiveIntegerField(_("sort order"), default=100)
-    members = models.ManyToManyField(Recipient, blank=True, related_name="groups", verbose_name=_("units"))
-
-    class Meta:
-        verbose_name = _("recipient group")
-        verbose_name_plural = _("recipient groups")
-        ordering = ["sort_order", "name"]
-
-    def __str__(self):
-        return self.name
-
-
-class DistributionQuerySet(GuardedQuerySet):
-    issue_lookup = "issue__status"
-
-
-class Distribution(ContentOfIssueMixin, models.Model):
-    """One line of an issue's address list: a unit or a group, as 报, 送 or 发."""
-
-    issue = models.ForeignKey(Issue, models.CASCADE, related_name="distributions", verbose_name=_("issue"))
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    recipient = models.ForeignKey(
-        Recipient, models.PROTECT, null=True, blank=True, related_name="distributions", verbose_name=_("unit")
-    )
-    group = models.ForeignKey(
-        RecipientGroup, models.PROTECT, null=True, blank=True, related_name="distributions", verbose_name=_("group")
-    )
-
-    objects = DistributionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("recipient")
-        verbose_name_plural = _("recipients (报 / 送 / 发)")
-        base_manager_name = "objects"  # issue.distributions.add() goes through the guard too
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(recipient__isnull=False, group__isnull=True)
-                | Q(recipient__isnull=True, group__isnull=False),
-                name="distribution_unit_xor_group",
-            ),
-            models.UniqueConstraint(fields=["issue", "recipient"], name="distribution_unit_once_per_issue"),
-            models.UniqueConstraint(fields=["issue", "group"], name="distribution_group_once_per_issue"),
-            models.CheckConstraint(condition=Q(role__in=["report", "copy", "send"]), name="distribution_role_valid"),
-        ]
-
-    def __str__(self):
-        return f"{ROLE_PREFIX[self.role]}：{self.addressee}"
-
-    def _issue_for_guard_id(self):
-        return self.issue_id
-
-    @property
-    def addressee(self):
-        return self.recipient or self.group
+from articles.models import Issue, Recipient
 
 
 class Receipt(models.Model):

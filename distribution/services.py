@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from articles.selectors import recipient_units
 from distribution.models import Notification, Receipt
-from distribution.selectors import recipient_units
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,16 @@ def receipt_record(*, issue, actor, event, units):
     )
 
 
+def issue_distribute(sender, *, issue, **kwargs):
+    """On issuing (articles.signals.issue_issued): prepare its receipts and mail, and send the mail after commit."""
+    issue_prepare_distribution(issue=issue)
+    transaction.on_commit(lambda: issue_notify_recipients(issue_pk=issue.pk))
+
+
 def issue_prepare_distribution(*, issue):
     """Create a receipt for every addressed unit and a pending notification for each one with an email.
 
-    Called by issue_publish inside the issuing transaction: the receipts are also who may read the issue.
+    Runs inside the issuing transaction: the receipts are also who may read the issue.
     """
     units = list(recipient_units(issue).filter(is_active=True))
     with transaction.atomic():

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from articles.integrity import PdfProblem, pdf_problem
+from articles.selectors import address_lines
 from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services
 from distribution.forms import ArchiveFilterForm, PortalAuthenticationForm, RateLimitedPasswordResetForm
@@ -172,7 +173,7 @@ def issue_detail(request, pk):
         "distribution/_document.html", {
             "issue": issue,
             "articles": issue.articles.order_by("position", "pk"),
-            "address_lines": selectors.address_lines(issue),
+            "address_lines": address_lines(issue),
         }), True))
     response = render(request, "distribution/issue.html", {
         "issue": issue,

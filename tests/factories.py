@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from articles import roles, services
-from articles.models import Article, Issue, Series
-from distribution.models import Distribution, Recipient, RecipientGroup
+from articles.models import Article, Distribution, Issue, Recipient, RecipientGroup, Series
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -9,9 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from articles.models import Article, Award, Issue, IssueLog, Meeting, Series
-from distribution.models import Distribution, Recipient, RecipientGroup
-from distribution.selectors import address_lines
+from articles.models import Article, Award, Distribution, Issue, IssueLog, Meeting, Recipient, RecipientGroup, Series
+from articles.selectors import address_lines
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

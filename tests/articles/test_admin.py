@@ -10,8 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from articles import services
-from articles.models import Article, Issue, IssueLog
-from distribution.models import Distribution, Role
+from articles.models import Article, Distribution, Issue, IssueLog, Role
 from tests.factories import (
     RecipientFactory,
     SeriesFactory,
@@ -119,8 +118,8 @@ PAGES = {
         "admin:articles_article_change", args=[issues[Status.DRAFT].articles.get().pk]),
     "article of an issued issue": lambda issues: reverse(
         "admin:articles_article_change", args=[issues[Status.ISSUED].articles.get().pk]),
-    "recipient units": lambda issues: reverse("admin:distribution_recipient_changelist"),
-    "recipient groups": lambda issues: reverse("admin:distribution_recipientgroup_changelist"),
+    "recipient units": lambda issues: reverse("admin:articles_recipient_changelist"),
+    "recipient groups": lambda issues: reverse("admin:articles_recipientgroup_changelist"),
     "workflow log": lambda issues: reverse("admin:articles_issuelog_changelist"),
     "admin index": lambda issues: reverse("admin:index"),
 }

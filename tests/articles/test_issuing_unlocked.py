@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import pdf, services
-from articles.models import Issue, Series
-from distribution.models import Receipt, Role
+from articles.models import Issue, Role, Series
+from distribution.models import Receipt
 from tests.conftest import FAKE_PDF
 from tests.factories import RecipientFactory, SeriesFactory, draft_issue, editor, issue_in, issue_to, leader, reader
 

@@ -7,8 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article, Award, Issue, IssuedIssueError, Meeting
-from distribution.models import Distribution, Role
+from articles.models import Article, Award, Distribution, Issue, IssuedIssueError, Meeting, Role
 from tests.factories import RecipientFactory, SeriesFactory, draft_issue, editor, issue_in, leader
 
 pytestmark = pytest.mark.django_db

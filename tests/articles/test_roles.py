@@ -24,7 +24,7 @@ def test_drafters_may_draft_and_submit_but_not_return_or_issue():
 
     assert {("articles", "add_issue"), ("articles", "change_issue"), ("articles", "submit_issue"),
             ("articles", "add_article"), ("articles", "add_meeting"), ("articles", "add_award"),
-            ("distribution", "add_distribution"), ("distribution", "change_distribution")} <= perms
+            ("articles", "add_distribution"), ("articles", "change_distribution")} <= perms
     assert not {("articles", "return_issue"), ("articles", "approve_issue")} & perms
 
 
@@ -32,7 +32,7 @@ def test_leaders_may_return_and_issue_but_not_draft():
     perms = codenames(roles.LEADERS)
 
     assert {("articles", "view_issue"), ("articles", "return_issue"), ("articles", "approve_issue"),
-            ("articles", "view_issuelog"), ("distribution", "view_recipient")} <= perms
+            ("articles", "view_issuelog"), ("articles", "view_recipient")} <= perms
     assert not {codename for app, codename in perms if not codename.startswith("view_")} - {
         "return_issue", "approve_issue"}
 

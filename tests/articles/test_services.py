@@ -396,8 +396,8 @@ def test_a_failing_log_write_leaves_the_issue_under_review_and_no_stored_file(mo
 
 
 def test_the_address_lines_are_frozen_when_the_issue_is_issued(fake_pdf):
-    from distribution.models import Distribution, Role
-    from distribution.selectors import address_lines
+    from articles.models import Distribution, Role
+    from articles.selectors import address_lines
 
     unit = RecipientFactory(name="省直机关工委")
     issue = draft_issue()

@@ -9,8 +9,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.test import override_settings
 
-from articles.models import Issue
-from distribution.models import Role
+from articles.models import Issue, Role
 from tests import factories
 
 Status = Issue.Status

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from articles.models import Recipient
 from distribution import services
-from distribution.models import Receipt, Recipient
+from distribution.models import Receipt
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def _unit_form_data(unit, **changes):
 def test_editors_cannot_attach_accounts_to_a_unit(client_as, world):
     outsider = factories.UserFactory()
     client = client_as("editor")
-    url = reverse("admin:distribution_recipient_change", args=[world.unit_a.pk])
+    url = reverse("admin:articles_recipient_change", args=[world.unit_a.pk])
     form = client.get(url)
     assert form.status_code == 200
     assert "members" not in form.context["adminform"].form.fields
@@ -71,7 +72,7 @@ def test_editors_cannot_attach_accounts_to_a_unit(client_as, world):
 
 def test_editors_cannot_add_a_unit_with_accounts(client_as):
     outsider = factories.UserFactory()
-    response = client_as("editor").post(reverse("admin:distribution_recipient_add"), {
+    response = client_as("editor").post(reverse("admin:articles_recipient_add"), {
         "name": "新单位", "default_role": "send", "sort_order": 100, "email": "", "is_active": "on",
         "members": [outsider.pk]})
     assert response.status_code == 302
@@ -81,7 +82,7 @@ def test_editors_cannot_add_a_unit_with_accounts(client_as):
 def test_a_superuser_attaches_accounts_to_a_unit(client, world):
     outsider = factories.UserFactory()
     client.force_login(factories.superuser())
-    url = reverse("admin:distribution_recipient_change", args=[world.unit_a.pk])
+    url = reverse("admin:articles_recipient_change", args=[world.unit_a.pk])
     assert "members" in client.get(url).context["adminform"].form.fields
     members = [world.users["reader_a"].pk, outsider.pk]
     assert client.post(url, _unit_form_data(world.unit_a, members=members)).status_code == 302

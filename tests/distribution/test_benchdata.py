@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.utils import translation
 
-from articles.models import Article, Issue
-from distribution.models import Distribution, Receipt, Recipient
+from articles.models import Article, Distribution, Issue, Recipient
+from distribution.models import Receipt
 from distribution.selectors import issues_visible_to
 
 pytestmark = pytest.mark.django_db

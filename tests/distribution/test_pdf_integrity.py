@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles import integrity
-from articles.models import Issue
-from distribution.models import Receipt, Role
+from articles.models import Issue, Role
+from distribution.models import Receipt
 from tests import factories
 
 pytestmark = pytest.mark.django_db

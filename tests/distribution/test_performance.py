@@ -6,8 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from articles.models import Article, Issue
-from distribution.models import Distribution, Role
+from articles.models import Article, Distribution, Issue, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db

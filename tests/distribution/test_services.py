@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles import services as workflow
-from articles.models import Issue
+from articles.models import Issue, Role
 from distribution import services
-from distribution.models import Notification, Receipt, Role
+from distribution.models import Notification, Receipt
 from tests import factories
 
 pytestmark = pytest.mark.django_db
