@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import services
+from articles import roles, services, workflow
 from articles.integrity import PdfProblem
 from articles.models import (
     Article,
@@ -26,6 +25,7 @@ from articles.models import (
     PdfCheck,
     Recipient,
     RecipientGroup,
+    ReviewStep,
     Series,
 )
 from articles.review import ReviewDesk
@@ -40,9 +40,19 @@ def _issue_is_draft(obj):
     return issue is None or issue.status == Issue.Status.DRAFT
 
 
+class ReviewStepInline(admin.TabularInline):
+    """The series' approval chain; with none, an issue has one step, 签发 by 领导."""
+
+    model = ReviewStep
+    extra = 0
+    fields = ["position", "name", "group"]
+    ordering = ["position", "pk"]
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "compiling_office", "is_supplement", "show_total_number"]
+    list_display = ["name", "compiling_office", "is_supplement", "show_total_number", "chain_display"]
+    inlines = [ReviewStepInline]
     fieldsets = [
         (None, {"fields": ["name", "compiling_office", "issuing_office", "is_supplement"]}),
         (_("Masthead"), {"fields": [
@@ -51,6 +61,16 @@ class SeriesAdmin(admin.ModelAdmin):
         ]}),
         (_("Print layout"), {"fields": ["end_block_on_even_page", "mirror_margins", "print_run_below_rule"]}),
     ]
+
+    @admin.display(description=_("approval chain"))
+    def chain_display(self, obj):
+        return " → ".join(f"{step['name']}（{step['group_name']}）" for step in workflow.chain_of(obj))
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # A step's group must be able to open the issues it reviews.
+        for step in ReviewStep.objects.filter(series=form.instance).select_related("group"):
+            roles.grant_reviewer_permissions(step.group)
 
 
 class ReadOnlyAdminMixin:
@@ -77,18 +97,8 @@ class WaitingForMeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "1":
-            return queryset.filter(waiting_for_q(request.user))
+            return queryset.filter(workflow.waiting_for_q(request.user))
         return queryset
-
-
-def waiting_for_q(user):
-    """The issues that wait for this user's action."""
-    q = Q(pk__in=[])
-    if user.has_perm("articles.submit_issue"):
-        q |= Q(status=Issue.Status.DRAFT)
-    if user.has_perm("articles.approve_issue") or user.has_perm("articles.return_issue"):
-        q |= Q(status=Issue.Status.REVIEW)
-    return q
 
 
 class DraftOnlyInlineMixin:
@@ -202,18 +212,19 @@ class IssueLogInline(admin.TabularInline):
 
 @admin.register(Issue)
 class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "status", "issue_date", "disclosure", "created_by", "submitted_by", "approved_by"]
+    list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by", "submitted_by",
+                    "issued_by"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
-    list_select_related = ["series", "created_by", "submitted_by", "approved_by"]
-    search_fields = ["articles__title", "series__name"]
+    list_select_related = ["series", "created_by", "submitted_by", "issued_by"]
+    search_fields = ["articles__title", "articles__body", "series__name"]
     date_hierarchy = "issue_date"
     inlines = [ArticleInline, DistributionInline, IssueLogInline]
-    readonly_fields = ["status", "number_display", "pdf_display", "created_by", "submitted_by", "submitted_at",
-                       "approved_by", "approved_at"]
+    readonly_fields = ["status", "step_display", "number_display", "pdf_display", "created_by", "submitted_by",
+                       "submitted_at", "issued_by", "issued_at"]
     fieldsets = [
         (None, {"fields": ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients"]}),
-        (_("Workflow"), {"fields": ["status", "number_display", "pdf_display", "created_by", "submitted_by",
-                                    "submitted_at", "approved_by", "approved_at"]}),
+        (_("Workflow"), {"fields": ["status", "step_display", "number_display", "pdf_display", "created_by",
+                                    "submitted_by", "submitted_at", "issued_by", "issued_at"]}),
     ]
     change_form_template = "admin/articles/issue/change_form.html"
 
@@ -225,6 +236,14 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         # Only issued issues have a portal page.
         return obj.get_absolute_url() if obj.is_issued else None
 
+
+    @admin.display(description=_("step"))
+    def step_display(self, obj):
+        step = workflow.current_step(obj)
+        if step is None:
+            return "—"
+        return gettext("%(step)s (%(n)s of %(total)s), by %(group)s") % {
+            "step": step["name"], "n": obj.step + 1, "total": len(obj.chain), "group": step["group_name"]}
 
     @admin.display(description=_("number"))
     def number_display(self, obj):
@@ -245,47 +264,53 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        obj.year = obj.issue_date.year
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            obj.year = obj.issue_date.year
+            super().save_model(request, obj, form, change)
+        else:
+            services.issue_create(actor=request.user, issue=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # One revision per save of the whole form, once the articles and recipients are saved too.
-        revision = revision_record(form.instance, actor=request.user)
-        if not change:
-            IssueLog.objects.create(issue=form.instance, actor=request.user, action=IssueLog.Action.CREATE,
-                                    to_status=form.instance.status, revision=revision)
+        revision_record(form.instance, actor=request.user)
 
     # --- workflow buttons -------------------------------------------------
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/submit/", wrap(self.transition_view(services.issue_submit, _("Submitted for review."))),
-                 name="articles_issue_submit"),
-            path("<int:pk>/return/", wrap(self.transition_view(services.issue_return, _("Returned to the drafters."))),
+            path("<int:pk>/submit/", wrap(self.transition_view(services.issue_submit)), name="articles_issue_submit"),
+            path("<int:pk>/withdraw/", wrap(self.transition_view(services.issue_withdraw)),
+                 name="articles_issue_withdraw"),
+            path("<int:pk>/approve/", wrap(self.transition_view(services.issue_approve, at_step=True)),
+                 name="articles_issue_approve"),
+            path("<int:pk>/return/", wrap(self.transition_view(services.issue_return, at_step=True)),
                  name="articles_issue_return"),
-            path("<int:pk>/publish/", wrap(self.transition_view(services.issue_publish, _("Issued."))),
-                 name="articles_issue_publish"),
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
             *ReviewDesk(self).urls(),
         ] + super().get_urls()
 
-    def transition_view(self, service, success_message):
+    def transition_view(self, service, *, at_step=False):
+        """A workflow button: the service decides (through articles.workflow) and says why it refuses."""
+
         @require_POST
         def view(request, pk):
             issue = get_object_or_404(Issue, pk=pk)
             if not self.has_view_permission(request, issue):
                 raise PermissionDenied
+            kwargs = {"comment": request.POST.get("comment", "")}
+            if at_step:
+                # The step the user saw: a decision taken meanwhile by someone else is not overridden.
+                step = request.POST.get("step", "")
+                kwargs["step"] = int(step) if step.isascii() and step.isdigit() and len(step) < 4 else None
             try:
-                service(issue=issue, actor=request.user, comment=request.POST.get("comment", ""))
+                issue = service(issue=issue, actor=request.user, **kwargs)
             except services.WorkflowError as exc:
                 for message in exc.messages:
                     self.message_user(request, message, messages.ERROR)
             else:
-                self.message_user(request, success_message, messages.SUCCESS)
+                self.message_user(request, _done_message(issue), messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[pk]))
 
         return view
@@ -312,12 +337,13 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             user = request.user
+            approve = workflow.refusal(workflow.Transition.APPROVE, user, obj)
             context.update({
-                "can_submit": services.can_submit(user, obj),
-                "can_return": services.can_return(user, obj),
-                "can_publish": services.can_publish(user, obj),
-                "self_submitted": obj.status == Issue.Status.REVIEW and obj.submitted_by_id == user.pk
-                and user.has_perm("articles.approve_issue") and not services.can_publish(user, obj),
+                "can": workflow.allowed_transitions(user, obj),
+                "step": workflow.current_step(obj),
+                "last_step": workflow.is_last_step(obj),
+                # Someone who does this step but may not approve it is told why (e.g. they submitted it).
+                "approve_refused": approve.message if approve and approve.code == "self_approval" else "",
                 "last_return": obj.log.filter(action="issue.return").last()
                 if obj.status == Issue.Status.DRAFT else None,
                 "revisions": obj.revisions.select_related("revision__user").order_by("-number")[:REVISIONS_SHOWN],
@@ -325,6 +351,17 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                 "open_comments": obj.comments.filter(resolved_at__isnull=True).count(),
             })
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _done_message(issue):
+    """What the user is told after a workflow button, from the issue's new state."""
+    if issue.status == Issue.Status.ISSUED:
+        return gettext("Issued (签发): %(issue)s.") % {"issue": issue}
+    if issue.status == Issue.Status.REVIEW:
+        step = workflow.current_step(issue)
+        return gettext("The issue is now at the step %(step)s (%(group)s).") % {
+            "step": step["name"], "group": step["group_name"]}
+    return gettext("The issue is a draft again.")
 
 
 class MeetingInline(DraftOnlyInlineMixin, admin.StackedInline):

@@ -7,8 +7,18 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from articles import demo_data as data
-from articles import services
-from articles.models import Article, Award, Distribution, Issue, Meeting, Recipient, RecipientGroup, Series
+from articles import roles, services
+from articles.models import (
+    Article,
+    Award,
+    Distribution,
+    Issue,
+    Meeting,
+    Recipient,
+    RecipientGroup,
+    ReviewStep,
+    Series,
+)
 
 
 def _users():
@@ -21,7 +31,10 @@ def _users():
             user.set_password(data.PASSWORD)
             user.save(update_fields=["password"])
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            group, created_group = Group.objects.get_or_create(name=role)
+            if created_group:  # a reviewers' group of the demo chain, beside the two roles
+                roles.grant_reviewer_permissions(group)
+            user.groups.add(group)
         users[username] = user
     return users
 
@@ -56,6 +69,9 @@ def load_demo():
     users = _users()
     units = _recipients(users["reader"])
     series, _ = Series.objects.get_or_create(name=data.SERIES["name"], defaults=data.SERIES)
+    for position, (name, group) in enumerate(data.CHAIN, start=1):
+        ReviewStep.objects.get_or_create(series=series, position=position,
+                                         defaults={"name": name, "group": Group.objects.get(name=group)})
     created = []
 
     if not Issue.objects.filter(series=series, year=data.ISSUED["year"], number=1).exists():
@@ -67,7 +83,8 @@ def load_demo():
         for name, role, _order in data.RECIPIENTS:
             Distribution.objects.create(issue=issue, role=role, recipient=units[name])
         issue = services.issue_submit(issue=issue, actor=users["editor"])
-        issue = services.issue_publish(issue=issue, actor=users["leader"])
+        issue = services.issue_approve(issue=issue, actor=users["chief"])  # 核稿
+        issue = services.issue_approve(issue=issue, actor=users["leader"])  # 签发
         created.append(issue)
 
     for article, status in ((data.REVIEW_ARTICLE, Issue.Status.REVIEW), (data.DRAFT_ARTICLE, Issue.Status.DRAFT)):

@@ -126,7 +126,10 @@ REVIEW_ARTICLE = {
 USERS = [
     # (username, display name, role group or None, staff)
     ("editor", "综合处编辑", "编辑", True),
+    ("chief", "综合处处长", "综合处处长", True),
     ("leader", "办领导", "领导", True),
     ("reader", "四川年鉴社收文员", None, False),
 ]
 PASSWORD = "bulletin-demo-2021"
+# The demo series' approval chain: (step, group), in order; the last step issues.
+CHAIN = [("核稿", "综合处处长"), ("签发", "领导")]

@@ -97,6 +97,26 @@ def _json_value(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
+class ReviewStep(models.Model):
+    """One step of a series' approval chain (e.g. 核稿 by 综合处处长, then 签发 by 领导), done by its group."""
+
+    series = models.ForeignKey(Series, models.CASCADE, related_name="review_steps", verbose_name=_("series"))
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("step"), max_length=20, help_text=_("e.g. 核稿 or 签发; the last step issues."))
+    group = models.ForeignKey("auth.Group", models.PROTECT, related_name="+", verbose_name=_("done by"))
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("approval chain (review steps in order)")
+        ordering = ["series", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "position"], name="review_step_position_unique_per_series"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}（{self.group}）"
+
+
 class PrintedSeries(types.SimpleNamespace):
     """A series as an issue printed it: the same attributes as Series for the printed fields."""
 
@@ -158,11 +178,20 @@ class Issue(models.Model):
         verbose_name=_("submitted by"), editable=False,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("approved by"), editable=False,
+    # Under review: the chain of steps it was submitted on (kept, so a later change to the series' chain
+    # never strands it), the index of the step it is at, and that step's group (to find what waits for whom).
+    chain = models.JSONField(_("approval chain"), default=list, blank=True, editable=False)
+    step = models.PositiveSmallIntegerField(_("step"), null=True, blank=True, editable=False)
+    step_group = models.ForeignKey(
+        "auth.Group", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("waiting for"),
+        editable=False,
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    step_since = models.DateTimeField(_("at this step since"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("issued by (签发)"), editable=False,
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
     pdf_file = models.FileField(
         _("issued PDF"), storage=private_storage, upload_to=issued_pdf_path, blank=True, editable=False
     )
@@ -195,8 +224,8 @@ class Issue(models.Model):
             # Numbers, approval and the stored PDF exist exactly when the issue is issued.
             models.CheckConstraint(
                 condition=(
-                    Q(status="issued", number__isnull=False, total_number__isnull=False, approved_by__isnull=False,
-                      approved_at__isnull=False, pdf_pages__isnull=False)
+                    Q(status="issued", number__isnull=False, total_number__isnull=False, issued_by__isnull=False,
+                      issued_at__isnull=False, pdf_pages__isnull=False)
                     & ~Q(pdf_sha256="") & ~Q(pdf_file="")
                 )
                 | (~Q(status="issued") & Q(number__isnull=True, total_number__isnull=True)),
@@ -206,12 +235,14 @@ class Issue(models.Model):
                 condition=Q(status="draft") | Q(submitted_by__isnull=False, submitted_at__isnull=False),
                 name="issue_submitted_unless_draft",
             ),
+            models.CheckConstraint(
+                condition=Q(status="review", step__isnull=False, step_group__isnull=False)
+                | (~Q(status="review") & Q(step__isnull=True, step_group__isnull=True)),
+                name="issue_at_a_step_iff_under_review",
+            ),
         ]
-        permissions = [
-            ("submit_issue", _("Can submit an issue for review")),
-            ("return_issue", _("Can return an issue to its drafters")),
-            ("approve_issue", _("Can issue an issue")),
-        ]
+        # Acting at a review step is for the members of the step's group (ReviewStep), not a permission.
+        permissions = [("submit_issue", _("Can submit an issue for review"))]
 
     def __str__(self):
         return f"{self.printed_series.name} {self.label}"
@@ -232,6 +263,13 @@ class Issue(models.Model):
     @property
     def is_issued(self):
         return self.status == self.Status.ISSUED
+
+    @property
+    def current_step(self):
+        """Under review, the step it is at: {"name", "group", "group_name"}; else None."""
+        if self.status != self.Status.REVIEW or self.step is None:
+            return None
+        return self.chain[self.step]
 
     @property
     def is_public(self):
@@ -669,7 +707,9 @@ class IssueLog(models.Model):
         CREATE = "issue.create", _("drafted")
         SUBMIT = "issue.submit", _("submitted for review")
         RETURN = "issue.return", _("returned")
-        PUBLISH = "issue.publish", _("issued")
+        WITHDRAW = "issue.withdraw", _("withdrawn")
+        APPROVE = "issue.approve", _("approved the step")
+        ISSUE = "issue.issue", _("issued (签发)")
         RESTORE = "issue.restore", _("restored an earlier version")
 
     issue = models.ForeignKey(Issue, models.CASCADE, related_name="log", verbose_name=_("issue"))
@@ -678,6 +718,7 @@ class IssueLog(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=10, choices=Issue.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Issue.Status.choices)
+    step = models.CharField(_("step"), max_length=20, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     # The content as it stood at this step: what was submitted, returned or issued.
     revision = models.ForeignKey(

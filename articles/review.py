@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles import services
+from articles import services, workflow
 from articles.diff import compare
 from articles.models import Article, ArticleComment, Issue, IssueRevision
 from articles.revisions import live_snapshot, revision_restore, revision_snapshot
@@ -114,10 +114,11 @@ class ReviewDesk:
                 else:
                     messages.success(request, gettext("Your correction was saved as a new version."))
                     return HttpResponseRedirect(reverse("admin:articles_issue_review", args=[pk]) + f"#a{editing.pk}")
-        elif request.GET.get("edit", "").isdigit() and services.can_correct(request.user, issue):
+        elif request.GET.get("edit", "").isdigit() and workflow.allowed(workflow.Transition.CORRECT, request.user,
+                                                                        issue):
             editing = issue.articles.filter(pk=request.GET["edit"]).first()
             form = CorrectionForm(instance=editing) if editing else None
-        if editing is not None and not services.can_correct(request.user, issue):
+        if editing is not None and not workflow.allowed(workflow.Transition.CORRECT, request.user, issue):
             raise PermissionDenied
 
         options = baselines(issue)
@@ -137,7 +138,7 @@ class ReviewDesk:
         comments = {}
         for comment in issue.comments.select_related("author", "resolved_by"):
             comments.setdefault(comment.article_id, []).append(comment)
-        can_comment = services.can_comment(request.user, issue)
+        can_comment = workflow.allowed(workflow.Transition.COMMENT, request.user, issue)
         context = {
             **self._context(request, issue, gettext("Review: %(issue)s") % {"issue": issue}),
             "diff": diff,
@@ -146,7 +147,7 @@ class ReviewDesk:
             "mode": mode,
             "modes": [(key, CHANGES[key]) for key in [*options, "none"]],
             "orphan_comments": comments.get(None, []),
-            "can_correct": services.can_correct(request.user, issue),
+            "can_correct": workflow.allowed(workflow.Transition.CORRECT, request.user, issue),
             "can_comment": can_comment,
             "comment_form": CommentForm() if can_comment else None,
             "editing": editing,

@@ -1,4 +1,8 @@
-"""The two roles, 编辑 (drafters) and 领导 (leaders), and the permissions each carries."""
+"""The two roles, 编辑 (drafters) and 领导 (leaders), and the permissions each carries.
+
+Who approves, returns or issues is not a permission: it is the group of each review step (see
+articles.workflow); 领导 is the group of the default chain's one step, 签发.
+"""
 
 from django.contrib.auth.management import create_permissions
 
@@ -17,7 +21,7 @@ EDITOR_PERMS = {
     "distribution": ["view_receipt", "view_notification", "change_notification"],
 }
 LEADER_PERMS = {
-    "articles": ["view_issue", "return_issue", "approve_issue", "view_article", "view_meeting", "view_award",
+    "articles": ["view_issue", "view_article", "view_meeting", "view_award",
                  "view_series", "view_issuelog", "view_pdfcheck",
                  "view_distribution", "view_recipient", "view_recipientgroup"],
     "distribution": ["view_receipt", "view_notification"],
@@ -42,3 +46,11 @@ def ensure_roles(apps, **kwargs):
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in perms.items():
             group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+
+
+def grant_reviewer_permissions(group):
+    """Let the group of a review step read issues in the admin, as 领导 do (idempotent)."""
+    from django.contrib.auth.models import Permission
+
+    for app_label, codenames in LEADER_PERMS.items():
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))

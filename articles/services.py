@@ -1,13 +1,12 @@
-"""Writes on issues: the draft → review → issued workflow.
+"""Writes on issues: the draft → review (step by step) → issued workflow, corrections and comments.
 
-Every transition is atomic, locks the issue row, checks state and permission
-on the server, and writes an IssueLog entry in the same transaction.
+Every transition is atomic, locks the issue row, asks articles.workflow whether the actor may do it
+(the rules live there only), and writes an IssueLog entry in the same transaction.
 """
 
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,9 +14,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from articles import workflow
 from articles.integrity import pdf_problem
 from articles.models import (
-    ISSUED_IS_FINAL,
     Article,
     ArticleComment,
     Issue,
@@ -38,27 +37,32 @@ class WorkflowError(ValidationError):
     """A transition was refused; the message says why, in the user's language."""
 
 
-def can_submit(user, issue):
-    return issue.status == Status.DRAFT and user.has_perm("articles.submit_issue")
+def _check(transition, actor, issue):
+    """Raise the workflow's refusal, if any (articles.workflow holds the rules)."""
+    refused = workflow.refusal(transition, actor, issue)
+    if refused is not None:
+        raise WorkflowError(refused.message, code=refused.code)
 
 
-def can_return(user, issue):
-    return issue.status == Status.REVIEW and user.has_perm("articles.return_issue")
-
-
-def can_publish(user, issue):
-    return (
-        issue.status == Status.REVIEW
-        and user.has_perm("articles.approve_issue")
-        and (settings.BULLETIN_ALLOW_SELF_APPROVAL or issue.submitted_by_id != user.pk)
-    )
+def _check_step(issue, step):
+    """When the caller acted on what it saw at `step`, refuse if another decision moved the issue meanwhile."""
+    if step is None or (issue.status == Status.REVIEW and issue.step == step):
+        return
+    last = issue.log.exclude(action__in=[IssueLog.Action.CREATE, IssueLog.Action.RESTORE]).select_related("actor") \
+        .order_by("-at", "-pk").first()
+    raise WorkflowError(
+        _("%(who)s has already decided this step (%(action)s at %(at)s); nothing was changed.") % {
+            "who": last.actor.get_full_name() or last.actor.get_username() if last else "?",
+            "action": last.get_action_display() if last else "",
+            "at": timezone.localtime(last.at).strftime("%H:%M:%S") if last else "",
+        }, code="stale")
 
 
 def _locked(issue):
     return Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
 
 
-def _log(issue, *, actor, action, from_status, comment="", revision=None):
+def _log(issue, *, actor, action, from_status, comment="", step="", revision=None):
     if revision is None:
         # Every step points at the content as it stood then: what was submitted, returned or issued.
         from articles.revisions import revision_record
@@ -66,63 +70,90 @@ def _log(issue, *, actor, action, from_status, comment="", revision=None):
         revision = revision_record(issue, actor=actor, kind=IssueRevision.Kind.WORKFLOW)
     IssueLog.objects.create(
         issue=issue, actor=actor, action=action, from_status=from_status, to_status=issue.status, comment=comment,
-        revision=revision,
+        step=step, revision=revision,
     )
 
 
-def _refuse(issue, expected, permission_message):
-    if issue.status == Status.ISSUED:
-        raise WorkflowError(ISSUED_IS_FINAL, code="issued")
-    if issue.status != expected:
-        raise WorkflowError(
-            _("This issue is %(status)s; the action needs it to be %(expected)s.")
-            % {"status": issue.get_status_display(), "expected": Status(expected).label},
-            code="state",
-        )
-    raise WorkflowError(permission_message, code="permission")
-
-
-def issue_create(*, series, actor, **fields):
-    """Create a draft issue."""
+def issue_create(*, actor, issue=None, **fields):
+    """Create a draft issue from `fields`, or save the unsaved `issue` a form built, as drafted by `actor`."""
     if not actor.has_perm("articles.add_issue"):
         raise WorkflowError(_("You are not allowed to draft issues."), code="permission")
-    fields.setdefault("year", fields["issue_date"].year)
+    if issue is None:
+        issue = Issue(**fields)
+    issue.created_by = actor
+    issue.year = issue.issue_date.year if "year" not in fields else fields["year"]
     with transaction.atomic():
-        issue = Issue(series=series, created_by=actor, **fields)
-        issue.full_clean(exclude=["created_by"])
+        issue.full_clean()
         issue.save()
-        _log(issue, actor=actor, action="issue.create", from_status="")
+        _log(issue, actor=actor, action=IssueLog.Action.CREATE, from_status="")
     return issue
 
 
 @transaction.atomic
 def issue_submit(*, issue, actor, comment=""):
-    """Send a draft to the leaders for review."""
+    """Send a draft for review: it starts at the first step of its series' approval chain."""
     issue = _locked(issue)
-    if not can_submit(actor, issue):
-        _refuse(issue, Status.DRAFT, _("You are not allowed to submit issues for review."))
+    _check(workflow.Transition.SUBMIT, actor, issue)
     if not issue.articles.exists():
         raise WorkflowError(_("An issue needs at least one article before it can be submitted."), code="empty")
-    issue.status = Status.REVIEW
-    issue.submitted_by = actor
-    issue.submitted_at = timezone.now()
-    issue.save(update_fields=["status", "submitted_by", "submitted_at"])
-    _log(issue, actor=actor, action="issue.submit", from_status=Status.DRAFT, comment=comment)
+    issue.chain = workflow.chain_of(issue.series)  # kept: a later change to the series' chain never strands it
+    issue.status, issue.step, issue.step_group_id = Status.REVIEW, 0, issue.chain[0]["group"]
+    issue.submitted_by, issue.submitted_at = actor, timezone.now()
+    issue.step_since = issue.submitted_at
+    issue.save(update_fields=["status", "chain", "step", "step_group", "step_since", "submitted_by", "submitted_at"])
+    _log(issue, actor=actor, action=IssueLog.Action.SUBMIT, from_status=Status.DRAFT, comment=comment)
+    return issue
+
+
+def _back_to_draft(issue):
+    issue.status, issue.step, issue.step_group, issue.step_since, issue.chain = Status.DRAFT, None, None, None, []
+    issue.save(update_fields=["status", "step", "step_group", "step_since", "chain"])
+
+
+@transaction.atomic
+def issue_withdraw(*, issue, actor, comment=""):
+    """撤回: the submitter takes the issue back to the draft before the first step has approved it."""
+    issue = _locked(issue)
+    _check(workflow.Transition.WITHDRAW, actor, issue)
+    _back_to_draft(issue)
+    _log(issue, actor=actor, action=IssueLog.Action.WITHDRAW, from_status=Status.REVIEW, comment=comment.strip())
     return issue
 
 
 @transaction.atomic
-def issue_return(*, issue, actor, comment):
-    """Send an issue under review back to its drafters, saying why."""
+def issue_return(*, issue, actor, comment, step=None):
+    """Send an issue under review back to its drafters from the current step, saying why."""
     issue = _locked(issue)
-    if not can_return(actor, issue):
-        _refuse(issue, Status.REVIEW, _("Only a leader can return an issue under review."))
+    _check_step(issue, step)
+    _check(workflow.Transition.RETURN, actor, issue)
     if not (comment or "").strip():
         raise WorkflowError(_("Say why the issue is returned: the comment is required."), code="comment")
-    issue.status = Status.DRAFT
-    issue.save(update_fields=["status"])
-    _log(issue, actor=actor, action="issue.return", from_status=Status.REVIEW, comment=comment.strip())
+    name = workflow.current_step(issue)["name"]
+    _back_to_draft(issue)
+    _log(issue, actor=actor, action=IssueLog.Action.RETURN, from_status=Status.REVIEW, comment=comment.strip(),
+         step=name)
     return issue
+
+
+def issue_approve(*, issue, actor, comment="", step=None):
+    """Approve the step the issue is at: it moves to the next step, and approving the last step issues it.
+
+    `step` is the step the actor saw; if another decision moved the issue meanwhile, nothing is changed.
+    """
+    with transaction.atomic():
+        issue = _locked(issue)
+        _check_step(issue, step)
+        _check(workflow.Transition.APPROVE, actor, issue)
+        if not workflow.is_last_step(issue):
+            name = workflow.current_step(issue)["name"]
+            issue.step += 1
+            issue.step_group_id = issue.chain[issue.step]["group"]
+            issue.step_since = timezone.now()
+            issue.save(update_fields=["step", "step_group", "step_since"])
+            _log(issue, actor=actor, action=IssueLog.Action.APPROVE, from_status=Status.REVIEW, comment=comment,
+                 step=name)
+            return issue
+    return _issue(issue.pk, actor=actor, comment=comment, step=issue.step)
 
 
 def _next_numbers(issue, *, lock):
@@ -133,15 +164,6 @@ def _next_numbers(issue, *, lock):
     last_in_year = issued.filter(year=issue.year).aggregate(n=Max("number"))["n"] or 0
     last_total = issued.aggregate(n=Max("total_number"))["n"] or series.total_number_offset
     return last_in_year + 1, last_total + 1
-
-
-def _check_publish(actor, issue):
-    if not can_publish(actor, issue):
-        if issue.status == Status.REVIEW and actor.has_perm("articles.approve_issue"):
-            raise WorkflowError(
-                _("You submitted this issue yourself; another leader must issue it."), code="self_approval"
-            )
-        _refuse(issue, Status.REVIEW, _("Only a leader can issue an issue under review."))
 
 
 def _as_it_will_print(issue, *, lock):
@@ -156,11 +178,11 @@ def _as_it_will_print(issue, *, lock):
     return hashlib.sha256(html.encode()).hexdigest()
 
 
-PUBLISH_ATTEMPTS = 10
+ISSUE_ATTEMPTS = 10
 
 
-def issue_publish(*, issue, actor, comment=""):
-    """Issue it: number it, render and store the official PDF, freeze it.
+def _issue(pk, *, actor, comment, step):
+    """签发 (the last step approved): number the issue, render and store the official PDF, freeze it.
 
     The render (seconds) runs outside any transaction, so nobody waits on a lock meanwhile; a short
     locked step then checks that the issue would print exactly what was rendered (same numbers, same
@@ -168,10 +190,10 @@ def issue_publish(*, issue, actor, comment=""):
     """
     from articles.pdf import PdfRenderError, render_issue
 
-    pk = issue.pk
-    for _attempt in range(PUBLISH_ATTEMPTS):
+    for _attempt in range(ISSUE_ATTEMPTS):
         issue = Issue.objects.select_related("series").get(pk=pk)
-        _check_publish(actor, issue)
+        _check_step(issue, step)
+        _check(workflow.Transition.APPROVE, actor, issue)
         digest = _as_it_will_print(issue, lock=False)
         try:
             rendered = render_issue(issue, preview=False)
@@ -181,37 +203,40 @@ def issue_publish(*, issue, actor, comment=""):
         storage = Issue._meta.get_field("pdf_file").storage
         name = storage.save(issued_pdf_path(issue, f"{issue.number:03d}.pdf"), ContentFile(rendered.content))
         try:
-            published = _publish_rendered(pk, actor=actor, comment=comment, digest=digest, name=name,
-                                          rendered=rendered)
+            issued = _issue_rendered(pk, actor=actor, comment=comment, step=step, digest=digest, name=name,
+                                     rendered=rendered)
         except BaseException:
             storage.delete(name)
             raise
-        if published is not None:
-            return published
+        if issued is not None:
+            return issued
         storage.delete(name)  # rendered for a number or content that is no longer the issue's
     raise WorkflowError(_("Other issues were issued while this one was being rendered; please try again."),
                         code="busy")
 
 
 @transaction.atomic
-def _publish_rendered(pk, *, actor, comment, digest, name, rendered):
+def _issue_rendered(pk, *, actor, comment, step, digest, name, rendered):
     """The short locked step of issuing; None when the issue would no longer print what was rendered."""
     issue = _locked(Issue(pk=pk))
-    _check_publish(actor, issue)
+    _check_step(issue, step)
+    _check(workflow.Transition.APPROVE, actor, issue)
     if _as_it_will_print(issue, lock=True) != digest:
         return None
-    issue.approved_by = actor
-    issue.approved_at = timezone.now()
+    issue.issued_by = actor
+    issue.issued_at = timezone.now()
     issue.pdf_file.name = name
     issue.pdf_size = len(rendered.content)
     issue.pdf_pages = rendered.pages
     issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
-    issue.status = Status.ISSUED
+    name = workflow.current_step(issue)["name"]
+    issue.status, issue.step, issue.step_group, issue.step_since = Status.ISSUED, None, None, None
     issue.save(update_fields=[
-        "status", "number", "total_number", "approved_by", "approved_at", "address_lines", "series_as_issued",
-        "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
+        "status", "step", "step_group", "step_since", "number", "total_number", "issued_by", "issued_at",
+        "address_lines",
+        "series_as_issued", "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
     ])
-    _log(issue, actor=actor, action="issue.publish", from_status=Status.REVIEW, comment=comment)
+    _log(issue, actor=actor, action=IssueLog.Action.ISSUE, from_status=Status.REVIEW, comment=comment, step=name)
     # Receivers write what exists with the issued issue (receipts) in this transaction; mail waits for the commit.
     issue_issued.send(sender=Issue, issue=issue, actor=actor)
     return issue
@@ -264,29 +289,13 @@ def stray_pdf_files():
 # --- the review desk: corrections in place and comments on articles ------------------------------------
 
 
-def can_correct(user, issue):
-    """Reviewers (who may return or issue) correct the text in place while the issue is under review."""
-    return issue.status == Status.REVIEW and (
-        user.has_perm("articles.return_issue") or user.has_perm("articles.approve_issue")
-    )
-
-
-def can_comment(user, issue):
-    """Drafters and reviewers comment on the articles of an issue until it is issued."""
-    return issue.status != Status.ISSUED and (
-        user.has_perm("articles.change_issue") or user.has_perm("articles.return_issue")
-        or user.has_perm("articles.approve_issue")
-    )
-
-
 @transaction.atomic
 def article_correct(*, article, actor, title, subtitle, body):
     """A reviewer's correction of one article under review, kept as a revision in their name."""
     from articles.revisions import revision_record
 
     issue = _locked(article.issue)
-    if not can_correct(actor, issue):
-        _refuse(issue, Status.REVIEW, _("Only a reviewer can correct an issue under review."))
+    _check(workflow.Transition.CORRECT, actor, issue)
     article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
     article.title, article.subtitle, article.body = title, subtitle, body
     article.full_clean(exclude=["issue", "position", "kind"])
@@ -298,8 +307,7 @@ def article_correct(*, article, actor, title, subtitle, body):
 def comment_add(*, article, actor, text, quote=""):
     """Comment on one article, optionally quoting the passage the comment is about."""
     issue = _locked(article.issue)
-    if not can_comment(actor, issue):
-        raise WorkflowError(_("You cannot comment on this issue."), code="permission")
+    _check(workflow.Transition.COMMENT, actor, issue)
     if not text.strip():
         raise WorkflowError(_("The comment is empty."), code="comment")
     return ArticleComment.objects.create(
@@ -312,8 +320,7 @@ def comment_add(*, article, actor, text, quote=""):
 def comment_resolve(*, comment, actor):
     """Mark a comment as dealt with; it stays in the issue's history."""
     issue = _locked(comment.issue)
-    if not can_comment(actor, issue):
-        raise WorkflowError(_("You cannot comment on this issue."), code="permission")
+    _check(workflow.Transition.COMMENT, actor, issue)
     comment = ArticleComment.objects.select_for_update().get(pk=comment.pk)
     if comment.resolved_at is None:
         comment.resolved_by, comment.resolved_at = actor, timezone.now()

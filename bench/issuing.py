@@ -107,7 +107,7 @@ def main():
     def issue_it():
         begin = time.perf_counter()
         try:
-            services.issue_publish(issue=under_review, actor=leader())
+            services.issue_approve(issue=under_review, actor=leader())
             outcome["status"] = "issued"
         except Exception as exc:  # noqa: BLE001
             outcome["status"] = f"failed: {exc}"

@@ -23,7 +23,7 @@ class IssueFilter(admin.SimpleListFilter):
     parameter_name = "issue"
 
     def lookups(self, request, model_admin):
-        issues = list(Issue.objects.issued().select_related("series").order_by("-approved_at")[:20])
+        issues = list(Issue.objects.issued().select_related("series").order_by("-issued_at")[:20])
         chosen = issue_pk(self.value())
         if chosen and all(i.pk != chosen for i in issues):
             issues += list(Issue.objects.issued().select_related("series").filter(pk=chosen))

@@ -68,7 +68,7 @@ def generate(*, years=20, per_year=50, units=2000, distributions=50000, password
                     # One in five is 依申请公开: visible to its addressees only.
                     disclosure=Issue.Disclosure.ON_REQUEST if n % 5 == 0 else Issue.Disclosure.PUBLIC,
                     status=Issue.Status.ISSUED, created_by=staff, submitted_by=staff, submitted_at=now,
-                    approved_by=staff, approved_at=now, pdf_file=pdf_name, pdf_size=pdf_size, pdf_pages=1,
+                    issued_by=staff, issued_at=now, pdf_file=pdf_name, pdf_size=pdf_size, pdf_pages=1,
                     pdf_sha256=pdf_sha256,
                 ))
         Issue.objects.bulk_create(issues, batch_size=500)

@@ -96,7 +96,7 @@ def archive(user, *, series=None, year=None, query=""):
 
 def issued_version():
     """A value that changes whenever an issue is issued (issued issues themselves never change)."""
-    latest = Issue.objects.issued().aggregate(n=Count("pk"), last=Max("approved_at"))
+    latest = Issue.objects.issued().aggregate(n=Count("pk"), last=Max("issued_at"))
     return f"{latest['n']}|{latest['last']}"
 
 

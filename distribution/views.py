@@ -124,7 +124,7 @@ def _page_etag(request, pk):
 def _page_last_modified(request, pk):
     # Only anonymous pages are the same for everyone; signed-in users revalidate by ETag alone.
     issue, _units = _issue_for(request, pk)
-    return issue.approved_at if issue is not None and not request.user.is_authenticated else None
+    return issue.issued_at if issue is not None and not request.user.is_authenticated else None
 
 
 def _pdf_for(request, pk):
@@ -144,7 +144,7 @@ def _pdf_etag(request, pk):
 
 def _pdf_last_modified(request, pk):
     issue, _units, problem = _pdf_for(request, pk)
-    return issue.approved_at if issue is not None and problem is None else None
+    return issue.issued_at if issue is not None and problem is None else None
 
 
 def _not_visible(request):

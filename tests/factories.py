@@ -76,7 +76,7 @@ def issue_in(status, *, author=None, approver=None, recipients=(), **fields):
     if status in (Issue.Status.REVIEW, Issue.Status.ISSUED):
         issue = services.issue_submit(issue=issue, actor=author)
     if status == Issue.Status.ISSUED:
-        issue = services.issue_publish(issue=issue, actor=approver or leader())
+        issue = services.issue_approve(issue=issue, actor=approver or leader())
     return issue
 
 
@@ -134,7 +134,7 @@ def issue_to(status, *, units=(), groups=(), **fields):
     if status in (Issue.Status.REVIEW, Issue.Status.ISSUED):
         issue = services.issue_submit(issue=issue, actor=author)
     if status == Issue.Status.ISSUED:
-        issue = services.issue_publish(issue=issue, actor=leader())
+        issue = services.issue_approve(issue=issue, actor=leader())
     return issue
 
 

@@ -69,7 +69,7 @@ def test_the_issued_demo_issue_is_the_seed_bulletin(demo):
     assert demo.get_disclosure_display() == "主动公开"
     assert demo.series.name == "地方志工作信息"
     assert demo.series.issuing_office == "四川省地方志工作办公室综合处"
-    assert demo.approved_by.username == "leader" and demo.submitted_by.username == "editor"
+    assert demo.issued_by.username == "leader" and demo.submitted_by.username == "editor"
     assert address_lines(demo) == [
         ("报", "省直机关工委，省纪委监委驻省政府办公厅纪检监察组。"),
         ("发", "机关各处，四川年鉴社。"),

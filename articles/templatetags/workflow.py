@@ -2,17 +2,24 @@
 
 from django import template
 
-from articles.admin import waiting_for_q
+from articles import workflow
 from articles.models import Issue, PdfCheck
 
 register = template.Library()
 
 
+WAITING_SHOWN = 20
+
+
 @register.simple_tag(takes_context=True)
 def issues_waiting_for_me(context):
-    """The issues the current user has to act on, oldest first."""
-    user = context["request"].user
-    return list(Issue.objects.filter(waiting_for_q(user)).select_related("series").order_by("issue_date", "pk")[:20])
+    """{"count": how many issues wait for the current user, "issues": the oldest WAITING_SHOWN of them}."""
+    waiting = Issue.objects.filter(workflow.waiting_for_q(context["request"].user))
+    issues = list(
+        waiting.select_related("series", "submitted_by").prefetch_related("articles")
+        .order_by("submitted_at", "issue_date", "pk")[:WAITING_SHOWN]
+    )
+    return {"count": waiting.count(), "issues": issues, "more": waiting.count() > len(issues)}
 
 
 @register.simple_tag

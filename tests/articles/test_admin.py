@@ -328,7 +328,7 @@ def test_a_leader_issues_an_issue_with_the_button(login, fake_pdf):
     html = response.content.decode()
     assert zh("Issued.") in html
     issue.refresh_from_db()
-    assert (issue.status, issue.number, issue.approved_by) == (Status.ISSUED, 1, boss)
+    assert (issue.status, issue.number, issue.issued_by) == (Status.ISSUED, 1, boss)
     assert PUBLISH not in html and RETURN not in html
 
 

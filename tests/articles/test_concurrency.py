@@ -46,7 +46,7 @@ def test_leaders_issuing_at_the_same_time_get_distinct_consecutive_numbers(setti
     leaders = [leader() for _ in range(THREADS)]
 
     results = run_at_once([
-        (lambda issue=issue, actor=actor: services.issue_publish(issue=issue, actor=actor).pk)
+        (lambda issue=issue, actor=actor: services.issue_approve(issue=issue, actor=actor).pk)
         for issue, actor in zip(reviews, leaders, strict=True)
     ])
 
@@ -61,11 +61,11 @@ def test_two_leaders_issuing_the_same_issue_at_once_issue_it_once(fake_pdf):
     issue = issue_in(Issue.Status.REVIEW)
 
     results = run_at_once([
-        lambda actor=actor: services.issue_publish(issue=issue, actor=actor).number for actor in (leader(), leader())
+        lambda actor=actor: services.issue_approve(issue=issue, actor=actor).number for actor in (leader(), leader())
     ])
 
     assert sorted(results, key=repr)[0] == 1
     refused = [r for r in results if isinstance(r, services.WorkflowError)]
     assert len(refused) == 1 and refused[0].code == "issued"
     issue.refresh_from_db()
-    assert (issue.status, issue.number, issue.log.filter(action="issue.publish").count()) == (Issue.Status.ISSUED, 1, 1)
+    assert (issue.status, issue.number, issue.log.filter(action="issue.issue").count()) == (Issue.Status.ISSUED, 1, 1)

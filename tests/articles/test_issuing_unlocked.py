@@ -60,7 +60,7 @@ def test_while_an_issue_renders_other_users_log_in_read_and_acknowledge(monkeypa
     slow = SlowRenderer()
     monkeypatch.setattr(pdf, "render_issue", slow)
 
-    thread, outcome = _in_thread(lambda: services.issue_publish(issue=under_review, actor=leader()))
+    thread, outcome = _in_thread(lambda: services.issue_approve(issue=under_review, actor=leader()))
     try:
         assert slow.started.wait(timeout=30)
         # All of this writes (session, last login, receipts): with the write lock held by the issuing
@@ -87,14 +87,14 @@ def test_an_issue_that_took_the_number_during_the_render_makes_it_render_again_w
 
     def issue_the_other():
         monkeypatch.setattr(pdf, "render_issue", lambda issue, *, preview: pdf.RenderedPdf(FAKE_PDF, 1))
-        stored.append(services.issue_publish(issue=quick_one, actor=leader()).number)
+        stored.append(services.issue_approve(issue=quick_one, actor=leader()).number)
         monkeypatch.setattr(pdf, "render_issue", slow)
 
     slow = SlowRenderer(during=issue_the_other)
     slow.release.set()
     monkeypatch.setattr(pdf, "render_issue", slow)
 
-    issued = services.issue_publish(issue=slow_one, actor=leader())
+    issued = services.issue_approve(issue=slow_one, actor=leader())
 
     assert stored == [1]
     assert [call[:2] for call in slow.calls] == [(1, 1), (2, 2)]
@@ -111,7 +111,7 @@ def test_a_series_renamed_during_the_render_is_issued_with_the_new_name(monkeypa
     slow.release.set()
     monkeypatch.setattr(pdf, "render_issue", slow)
 
-    issued = services.issue_publish(issue=issue, actor=leader())
+    issued = services.issue_approve(issue=issue, actor=leader())
 
     assert [call[2] for call in slow.calls] == ["旧刊名", "新刊名"]
     assert issued.series_as_issued["name"] == "新刊名"
@@ -125,7 +125,7 @@ def test_an_issue_returned_during_the_render_is_not_issued_and_keeps_no_file(mon
     monkeypatch.setattr(pdf, "render_issue", slow)
 
     with pytest.raises(services.WorkflowError) as refused:
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
 
     assert refused.value.code == "state"
     issue.refresh_from_db()

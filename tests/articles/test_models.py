@@ -24,7 +24,7 @@ def issued(fake_pdf):
     Award.objects.create(article=award_article, awarding_body="团工委", award_name="组织奖", awardee="团支部")
     Distribution.objects.create(issue=issue, recipient=RecipientFactory(), role=Role.SEND)
     services.issue_submit(issue=issue, actor=issue.created_by)
-    return services.issue_publish(issue=issue, actor=leader())
+    return services.issue_approve(issue=issue, actor=leader())
 
 
 @pytest.fixture
@@ -273,7 +273,7 @@ def issued_row(template, **overrides):
         "total_number": template.total_number + 1, "issue_date": template.issue_date,
         "print_date": template.print_date, "status": Status.ISSUED, "created_by": template.created_by,
         "submitted_by": template.submitted_by, "submitted_at": template.submitted_at,
-        "approved_by": template.approved_by, "approved_at": template.approved_at,
+        "issued_by": template.issued_by, "issued_at": template.issued_at,
         "pdf_file": "issues/x.pdf", "pdf_size": 10, "pdf_pages": 1, "pdf_sha256": "0" * 64,
     }
     fields.update(overrides)
@@ -311,8 +311,8 @@ ISSUED_ROW_VIOLATIONS = {
     "a running total taken in the same series": {"total_number": 1},
     "an issued issue without a number": {"number": None},
     "an issued issue without a running total": {"total_number": None},
-    "an issued issue without an approver": {"approved_by": None},
-    "an issued issue without an approval time": {"approved_at": None},
+    "an issued issue without an approver": {"issued_by": None},
+    "an issued issue without an approval time": {"issued_at": None},
     "an issued issue without a stored PDF": {"pdf_file": ""},
     "an issued issue without a checksum": {"pdf_sha256": ""},
     "an issued issue without a page count": {"pdf_pages": None},

@@ -71,7 +71,7 @@ def test_a_render_failure_leaves_the_issue_under_review_with_no_file_and_no_numb
 
     monkeypatch.setattr(pdf.IssueRenderer, "render", broken)
     with pytest.raises(services.WorkflowError) as excinfo:
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
     assert "font server on fire" in str(excinfo.value)
     issue.refresh_from_db()
     assert issue.status == Status.REVIEW
@@ -79,7 +79,7 @@ def test_a_render_failure_leaves_the_issue_under_review_with_no_file_and_no_numb
     assert _files_under(settings.PRIVATE_MEDIA_ROOT) == []
 
     monkeypatch.undo()
-    issue = services.issue_publish(issue=issue, actor=leader())
+    issue = services.issue_approve(issue=issue, actor=leader())
     assert issue.number == 1  # the failed attempt burnt no number
 
 
@@ -92,7 +92,7 @@ def test_the_leader_sees_why_the_pdf_could_not_be_rendered(client, monkeypatch):
         raise RuntimeError("no fonts at all")
 
     monkeypatch.setattr(pdf.IssueRenderer, "render", broken)
-    response = client.post(reverse("admin:articles_issue_publish", args=[issue.pk]), follow=True)
+    response = client.post(reverse("admin:articles_issue_approve", args=[issue.pk]), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("no fonts at all" in m for m in messages), messages
     issue.refresh_from_db()
@@ -106,7 +106,7 @@ def test_an_issued_pdf_is_never_rendered_again(monkeypatch, tmp_path):
     monkeypatch.setattr(pdf.IssueRenderer, "render", lambda self: calls.append(self) or 1 / 0)
 
     with pytest.raises(services.WorkflowError):
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
     out = tmp_path / "out.pdf"
     call_command("render_issue", str(issue.pk), "-o", str(out))
     call_command("verify_pdfs")

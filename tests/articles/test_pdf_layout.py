@@ -69,7 +69,7 @@ def _generated(series_kwargs=None, *, body, articles=1, recipients=(), number=5,
     issue = draft_issue(series=SeriesFactory(**(series_kwargs or {})), articles=articles, body=body, **fields)
     for unit, role in recipients:
         Distribution.objects.create(issue=issue, recipient=unit, role=role)
-    issue.number, issue.total_number = number, number + 40  # as issue_publish sets them before rendering
+    issue.number, issue.total_number = number, number + 40  # as issue_approve sets them before rendering
     return Doc(render_issue(issue, preview=False).content)
 
 

@@ -131,18 +131,18 @@ def test_issuing_with_a_render_past_the_deadline_leaves_the_issue_under_review_a
     monkeypatch.setattr(pdf, "_lay_out", slow_layout)
 
     with pytest.raises(services.WorkflowError) as refused:
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
 
     assert refused.value.code == "render"
     assert "排版超过 1 秒" in refused.value.messages[0]
     issue.refresh_from_db()
     assert (issue.status, issue.number, issue.total_number, issue.pdf_file.name) == (Status.REVIEW, None, None, "")
-    assert not issue.log.filter(action="issue.publish").exists()
+    assert not issue.log.filter(action="issue.issue").exists()
     assert stored_files(budget) == []
 
     monkeypatch.undo()
     budget.BULLETIN_RENDER_TIMEOUT = 30
-    assert services.issue_publish(issue=issue, actor=leader()).number == 1
+    assert services.issue_approve(issue=issue, actor=leader()).number == 1
 
 
 def test_the_preview_button_shows_why_the_render_was_stopped(budget, monkeypatch, client):

@@ -62,7 +62,7 @@ def test_every_workflow_step_points_at_the_content_it_acted_on():
 
 def test_revisions_survive_issuing_and_the_issued_one_is_the_last():
     issue = factories.issue_in(Issue.Status.ISSUED)
-    publish = issue.log.get(action="issue.publish")
+    publish = issue.log.get(action="issue.issue")
     assert publish.revision == issue.revisions.latest("number")
     assert revision_snapshot(publish.revision)["articles"][0]["body"] == "<p>正文。</p>"
 

@@ -35,7 +35,7 @@ TRANSITIONS = {
     # name: (service, the state it needs, the message a user without the permission gets, the state it leads to)
     "submit": (services.issue_submit, Status.DRAFT, "You are not allowed to submit issues for review.", Status.REVIEW),
     "return": (services.issue_return, Status.REVIEW, "Only a leader can return an issue under review.", Status.DRAFT),
-    "publish": (services.issue_publish, Status.REVIEW, "Only a leader can issue an issue under review.", Status.ISSUED),
+    "publish": (services.issue_approve, Status.REVIEW, "Only a leader can issue an issue under review.", Status.ISSUED),
 }
 ALLOWED = {
     ("submit", Status.DRAFT): {"editor", "superuser"},
@@ -101,7 +101,7 @@ def test_a_transition_is_allowed_for_the_right_role_in_the_right_state(transitio
     if transition == "submit":
         assert issue.submitted_by == actor and issue.submitted_at is not None
     if transition == "publish":
-        assert issue.approved_by == actor and issue.approved_at is not None
+        assert issue.issued_by == actor and issue.issued_at is not None
         assert (issue.number, issue.total_number) == (1, 1)
 
 
@@ -202,7 +202,7 @@ def test_a_leader_cannot_issue_what_they_submitted_themselves(fake_pdf):
 
     assert not services.can_publish(both, issue)
     with pytest.raises(services.WorkflowError) as refused:
-        services.issue_publish(issue=issue, actor=both)
+        services.issue_approve(issue=issue, actor=both)
 
     assert refused.value.code == "self_approval"
     assert refused.value.messages == [gettext("You submitted this issue yourself; another leader must issue it.")]
@@ -214,7 +214,7 @@ def test_a_leader_cannot_issue_what_they_submitted_themselves(fake_pdf):
 def test_another_leader_can_issue_what_a_leader_submitted(fake_pdf):
     issue = issue_in(Status.REVIEW, author=editor_leader())
 
-    issue = services.issue_publish(issue=issue, actor=leader())
+    issue = services.issue_approve(issue=issue, actor=leader())
 
     assert issue.status == Status.ISSUED
 
@@ -225,10 +225,10 @@ def test_a_leader_can_issue_what_they_submitted_when_self_approval_is_allowed(se
     issue = issue_in(Status.REVIEW, author=both)
 
     assert services.can_publish(both, issue)
-    issue = services.issue_publish(issue=issue, actor=both)
+    issue = services.issue_approve(issue=issue, actor=both)
 
     assert issue.status == Status.ISSUED
-    assert issue.submitted_by == issue.approved_by == both
+    assert issue.submitted_by == issue.issued_by == both
 
 
 def test_the_leader_who_returned_and_resubmitted_cannot_issue_it_either(fake_pdf):
@@ -238,7 +238,7 @@ def test_the_leader_who_returned_and_resubmitted_cannot_issue_it_either(fake_pdf
     services.issue_submit(issue=issue, actor=both)
 
     with pytest.raises(services.WorkflowError) as refused:
-        services.issue_publish(issue=issue, actor=both)
+        services.issue_approve(issue=issue, actor=both)
 
     assert refused.value.code == "self_approval"
 
@@ -246,7 +246,7 @@ def test_the_leader_who_returned_and_resubmitted_cannot_issue_it_either(fake_pdf
 def test_issuing_stores_the_rendered_pdf_with_its_size_pages_and_checksum():
     issue = issue_in(Status.REVIEW)
 
-    issue = services.issue_publish(issue=issue, actor=leader())
+    issue = services.issue_approve(issue=issue, actor=leader())
 
     issue.refresh_from_db()
     with issue.pdf_file.open("rb") as fh:
@@ -263,7 +263,7 @@ def test_issuing_stores_the_rendered_pdf_with_its_size_pages_and_checksum():
 def test_issuing_renders_the_official_pdf_not_a_preview(fake_pdf):
     issue = issue_in(Status.REVIEW)
 
-    services.issue_publish(issue=issue, actor=leader())
+    services.issue_approve(issue=issue, actor=leader())
 
     assert fake_pdf == [(issue.pk, False)]
 
@@ -272,11 +272,11 @@ def test_recipients_are_told_only_after_the_issue_is_committed(fake_pdf, django_
     issue = issue_in(Status.REVIEW)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
     assert len(callbacks) == 1
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(services.WorkflowError):
-        services.issue_publish(issue=issue, actor=leader())
+        services.issue_approve(issue=issue, actor=leader())
     assert callbacks == []
 
 
@@ -288,7 +288,7 @@ def reviewed(series, year, month=3):
 
 
 def publish(issue):
-    return services.issue_publish(issue=issue, actor=leader())
+    return services.issue_approve(issue=issue, actor=leader())
 
 
 def test_numbers_are_gapless_in_the_order_issues_are_issued(fake_pdf):
@@ -365,10 +365,10 @@ def test_a_pdf_that_cannot_be_rendered_leaves_the_issue_under_review_and_burns_n
     assert refused.value.code == "render"
     assert "找不到字体" in refused.value.messages[0]
     issue.refresh_from_db()
-    assert (issue.status, issue.number, issue.total_number, issue.approved_by, issue.pdf_file.name) == (
+    assert (issue.status, issue.number, issue.total_number, issue.issued_by, issue.pdf_file.name) == (
         Status.REVIEW, None, None, None, "",
     )
-    assert not issue.log.filter(action="issue.publish").exists()
+    assert not issue.log.filter(action="issue.issue").exists()
     assert stored_files() == []
 
     monkeypatch.setattr(pdf, "render_issue", good_render)
@@ -403,7 +403,7 @@ def test_the_address_lines_are_frozen_when_the_issue_is_issued(fake_pdf):
     issue = draft_issue()
     Distribution.objects.create(issue=issue, recipient=unit, role=Role.REPORT)
     issue = services.issue_submit(issue=issue, actor=issue.created_by)
-    issue = services.issue_publish(issue=issue, actor=leader())
+    issue = services.issue_approve(issue=issue, actor=leader())
 
     unit.name = "改名后的单位"
     unit.save()

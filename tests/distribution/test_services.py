@@ -35,7 +35,7 @@ def test_issuing_emails_each_unit_with_an_address_once_after_commit(under_review
                                                                     django_capture_on_commit_callbacks):
     issue, (direct, grouped, silent) = under_review
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        workflow.issue_publish(issue=issue, actor=factories.leader())
+        workflow.issue_approve(issue=issue, actor=factories.leader())
         assert mailoutbox == []  # nothing leaves before the commit
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mailoutbox) == ["direct@example.org", "grouped@example.org"]
@@ -50,7 +50,7 @@ def test_no_email_when_the_issuing_transaction_rolls_back(under_review, mailoutb
     issue, _units = under_review
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            workflow.issue_publish(issue=issue, actor=factories.leader())
+            workflow.issue_approve(issue=issue, actor=factories.leader())
             raise RuntimeError("something later in the same transaction fails")
     assert callbacks == []
     assert mailoutbox == []
@@ -68,7 +68,7 @@ def test_a_failed_send_is_recorded_never_undoes_the_issue_and_can_be_retried(und
 
     monkeypatch.setattr(services, "send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.issue_publish(issue=issue, actor=factories.leader())
+        workflow.issue_approve(issue=issue, actor=factories.leader())
     issue.refresh_from_db()
     assert issue.status == Issue.Status.ISSUED
     failed = Notification.objects.filter(issue=issue)
@@ -90,7 +90,7 @@ def test_receipts_and_pending_emails_are_made_in_the_issuing_transaction(under_r
                                                                          django_capture_on_commit_callbacks):
     issue, (direct, grouped, silent) = under_review
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        workflow.issue_publish(issue=issue, actor=factories.leader())
+        workflow.issue_approve(issue=issue, actor=factories.leader())
     assert len(callbacks) == 1  # only the sending waits for the commit
     assert set(Receipt.objects.filter(issue=issue).values_list("recipient", flat=True)) == {
         direct.pk, grouped.pk, silent.pk}
@@ -102,7 +102,7 @@ def test_the_after_commit_hook_sends_only_pending_emails(under_review, mailoutbo
                                                          django_capture_on_commit_callbacks):
     issue, (direct, _grouped, _silent) = under_review
     with django_capture_on_commit_callbacks(execute=False):
-        workflow.issue_publish(issue=issue, actor=factories.leader())
+        workflow.issue_approve(issue=issue, actor=factories.leader())
     Notification.objects.filter(issue=issue, recipient=direct).update(status="failed", attempts=1)
     services.issue_notify_recipients(issue_pk=issue.pk)
     assert [m.to for m in mailoutbox] == [["grouped@example.org"]]  # failed ones wait for a retry

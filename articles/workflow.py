@@ -1,0 +1,156 @@
+"""The workflow's rules in one place: what each user may do to an issue, in its state, at its step.
+
+An issue goes draft → review → issued. Under review it passes the steps of the approval chain it was
+submitted on (its series' ReviewSteps, or one step 签发 by 领导), each done by the members of the
+step's group: approve moves it to the next step, and approving the last step issues it (签发); return
+sends it back to the draft with a comment. The submitter may withdraw it until the first step has
+approved. Services, admin buttons and views all ask `refusal()`; nobody else decides.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from articles.models import ISSUED_IS_FINAL, Issue, ReviewStep
+from articles.roles import LEADERS
+
+Status = Issue.Status
+
+# The chain of a series that configures none: today's single step, 签发 by the leaders.
+DEFAULT_STEP_NAME = "签发"
+
+
+class Transition(models.TextChoices):
+    """What a user can do to an issue."""
+
+    SUBMIT = "submit", gettext_lazy("submit for review")
+    WITHDRAW = "withdraw", gettext_lazy("withdraw")
+    APPROVE = "approve", gettext_lazy("approve")  # at the last step: issue (签发)
+    RETURN = "return", gettext_lazy("return")
+    CORRECT = "correct", gettext_lazy("correct in review")
+    COMMENT = "comment", gettext_lazy("comment on an article")
+
+
+class Refusal:
+    """Why a transition is refused: a code for programs and the message for people."""
+
+    def __init__(self, code, message):
+        self.code, self.message = code, message
+
+    def __repr__(self):
+        return f"Refusal({self.code!r}, {self.message!r})"
+
+
+# --- chains ------------------------------------------------------------------------------------------
+
+
+def chain_of(series):
+    """The steps an issue of `series` submitted now would pass: [{"name", "group", "group_name"}, ...]."""
+    steps = [
+        {"name": step.name, "group": step.group_id, "group_name": step.group.name}
+        for step in ReviewStep.objects.filter(series=series).select_related("group").order_by("position", "pk")
+    ]
+    if not steps:
+        leaders, _created = Group.objects.get_or_create(name=LEADERS)
+        steps = [{"name": DEFAULT_STEP_NAME, "group": leaders.pk, "group_name": leaders.name}]
+    return steps
+
+
+def current_step(issue):
+    """The step an issue under review is at ({"name", "group", "group_name"}), else None."""
+    return issue.current_step
+
+
+def is_last_step(issue):
+    return issue.status == Status.REVIEW and issue.step == len(issue.chain) - 1
+
+
+def group_ids(user):
+    """The ids of the user's groups (one query, remembered on the user like Django's permission cache)."""
+    if not hasattr(user, "_workflow_group_ids"):
+        user._workflow_group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
+    return user._workflow_group_ids
+
+
+def does_step(user, step):
+    """True when `user` acts at `step`: a member of its group (superusers act at every step)."""
+    return bool(step) and user.is_active and (user.is_superuser or step["group"] in group_ids(user))
+
+
+def reviews(user, issue):
+    """True when `user` does any step of the chain the issue is (or would be) reviewed on."""
+    chain = issue.chain if issue.status == Status.REVIEW else chain_of(issue.series)
+    return any(does_step(user, step) for step in chain)
+
+
+# --- the rules -----------------------------------------------------------------------------------------
+
+
+def _state(issue, *expected):
+    """The refusal for an issue in the wrong state, else None."""
+    if issue.status in expected:
+        return None
+    if issue.status == Status.ISSUED:
+        return Refusal("issued", str(ISSUED_IS_FINAL))
+    return Refusal("state", _("This issue is %(status)s; the action needs it to be %(expected)s.") % {
+        "status": issue.get_status_display(), "expected": "、".join(str(Status(s).label) for s in expected)})
+
+
+def _not_your_step(issue):
+    step = current_step(issue)
+    return Refusal("permission", _("The step %(step)s is done by %(group)s; you are not one of them.")
+                   % {"step": step["name"], "group": step["group_name"]})
+
+
+def refusal(transition, user, issue):
+    """Why `user` may not do `transition` to `issue` now (a Refusal), or None when they may."""
+    transition = Transition(transition)
+    if transition == Transition.SUBMIT:
+        if not user.has_perm("articles.submit_issue"):
+            return Refusal("permission", _("You are not allowed to submit issues for review."))
+        return _state(issue, Status.DRAFT)
+    if transition == Transition.COMMENT:
+        if not (user.has_perm("articles.change_issue") or reviews(user, issue)):
+            return Refusal("permission", _("You cannot comment on this issue."))
+        return _state(issue, Status.DRAFT, Status.REVIEW)
+
+    refused = _state(issue, Status.REVIEW)
+    if refused:
+        return refused
+    if transition == Transition.WITHDRAW:
+        if issue.submitted_by_id != user.pk:
+            return Refusal("permission", _("Only the person who submitted this issue can withdraw it."))
+        if issue.step > 0:
+            return Refusal("acted", _("The step %(step)s has already approved this issue; it can no longer be "
+                                      "withdrawn.") % {"step": issue.chain[0]["name"]})
+        return None
+    if not does_step(user, current_step(issue)):
+        return _not_your_step(issue)
+    if transition == Transition.APPROVE and issue.submitted_by_id == user.pk \
+            and not settings.BULLETIN_ALLOW_SELF_APPROVAL:
+        step = current_step(issue)
+        return Refusal("self_approval", _("You submitted this issue yourself; another member of %(group)s must "
+                                          "approve the step %(step)s.")
+                       % {"group": step["group_name"], "step": step["name"]})
+    return None  # RETURN and CORRECT: any member of the step's group
+
+
+def allowed(transition, user, issue):
+    return refusal(transition, user, issue) is None
+
+
+def allowed_transitions(user, issue):
+    """{transition value: True/False} for the admin's buttons, from the same rules as the services."""
+    return {transition.value: allowed(transition, user, issue) for transition in Transition}
+
+
+def waiting_for_q(user):
+    """The issues that wait for `user`: drafts for drafters, issues at a step of theirs for reviewers."""
+    q = models.Q(status=Status.REVIEW)
+    if not user.is_superuser:
+        q &= models.Q(step_group__in=group_ids(user))
+    if user.has_perm("articles.submit_issue"):
+        q |= models.Q(status=Status.DRAFT)
+    return q
