@@ -108,13 +108,15 @@ def refusal(transition, user, issue):
     """Why `user` may not do `transition` to `issue` now (a Refusal), or None when they may."""
     transition = Transition(transition)
     if transition == Transition.SUBMIT:
-        if not user.has_perm("articles.submit_issue"):
-            return Refusal("permission", _("You are not allowed to submit issues for review."))
-        return _state(issue, Status.DRAFT)
+        refused = _state(issue, Status.DRAFT)
+        if not refused and not user.has_perm("articles.submit_issue"):
+            refused = Refusal("permission", _("You are not allowed to submit issues for review."))
+        return refused
     if transition == Transition.COMMENT:
-        if not (user.has_perm("articles.change_issue") or reviews(user, issue)):
-            return Refusal("permission", _("You cannot comment on this issue."))
-        return _state(issue, Status.DRAFT, Status.REVIEW)
+        refused = _state(issue, Status.DRAFT, Status.REVIEW)
+        if not refused and not (user.has_perm("articles.change_issue") or reviews(user, issue)):
+            refused = Refusal("permission", _("You cannot comment on this issue."))
+        return refused
 
     refused = _state(issue, Status.REVIEW)
     if refused:

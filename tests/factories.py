@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from articles import roles, services
-from articles.models import Article, Distribution, Issue, Recipient, RecipientGroup, Series
+from articles.models import Article, Distribution, Issue, Recipient, RecipientGroup, ReviewStep, Series
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -78,6 +78,29 @@ def issue_in(status, *, author=None, approver=None, recipients=(), **fields):
     if status == Issue.Status.ISSUED:
         issue = services.issue_approve(issue=issue, actor=approver or leader())
     return issue
+
+
+CHIEFS = "综合处处长"
+
+
+def chief(**kwargs):
+    """A member of 综合处处长, the group of the 核稿 step of two_step_series()."""
+    group, created = Group.objects.get_or_create(name=CHIEFS)
+    if created:
+        roles.grant_reviewer_permissions(group)
+    user = UserFactory(**kwargs)
+    user.groups.add(group)
+    return user
+
+
+def two_step_series(name="两级审核工作信息"):
+    """A series whose chain is 核稿 by 综合处处长, then 签发 by 领导 (as in the demo)."""
+    series = SeriesFactory(name=name)
+    chief()  # makes the group
+    for position, (step, group) in enumerate([("核稿", CHIEFS), ("签发", roles.LEADERS)], start=1):
+        ReviewStep.objects.get_or_create(series=series, position=position,
+                                         defaults={"name": step, "group": Group.objects.get(name=group)})
+    return series
 
 
 def nobody(**kwargs):

@@ -48,11 +48,23 @@ def test_loading_the_demo_twice_adds_nothing_the_second_time():
 
     assert counts() == after_first
     assert after_first["Issue"] == 3 and after_first["Article"] == 4
-    assert after_first["Recipient"] == 4 and after_first["User"] == 3
+    assert after_first["Recipient"] == 4 and after_first["User"] == 4
     assert "已创建" in first and "已创建" not in second
     issued = Issue.objects.get(status=Issue.Status.ISSUED)
     with issued.pdf_file.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"
+
+
+def test_the_demo_series_has_the_two_step_chain_and_its_issue_went_through_both(demo):
+    issued = Issue.objects.get(status=Issue.Status.ISSUED)
+    steps = [(s.name, s.group.name) for s in issued.series.review_steps.all()]
+    assert steps == [("核稿", "综合处处长"), ("签发", "领导")]
+    assert list(issued.log.values_list("action", "step", "actor__username")) == [
+        ("issue.create", "", "editor"), ("issue.submit", "", "editor"),
+        ("issue.approve", "核稿", "chief"), ("issue.issue", "签发", "leader"),
+    ]
+    waiting = Issue.objects.get(status=Issue.Status.REVIEW)
+    assert (waiting.current_step["name"], waiting.step_group.name) == ("核稿", "综合处处长")
 
 
 def test_the_demo_has_an_issued_issue_a_draft_and_an_issue_under_review(demo):

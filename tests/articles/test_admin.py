@@ -26,7 +26,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 Status = Issue.Status
 ROLES = {"editor": editor, "leader": leader, "superuser": superuser}
-SUBMIT, PUBLISH, RETURN = 'name="submit-for-review"', 'name="publish"', 'name="return"'
+SUBMIT, APPROVE, RETURN = 'name="submit-for-review"', 'name="approve"', 'name="return"'
 
 
 def zh(message):
@@ -172,10 +172,10 @@ BUTTONS = [
     ("editor", Status.REVIEW, set()),
     ("editor", Status.ISSUED, set()),
     ("leader", Status.DRAFT, set()),
-    ("leader", Status.REVIEW, {RETURN, PUBLISH}),
+    ("leader", Status.REVIEW, {RETURN, APPROVE}),
     ("leader", Status.ISSUED, set()),
     ("superuser", Status.DRAFT, {SUBMIT}),
-    ("superuser", Status.REVIEW, {RETURN, PUBLISH}),
+    ("superuser", Status.REVIEW, {RETURN, APPROVE}),
     ("superuser", Status.ISSUED, set()),
 ]
 
@@ -185,7 +185,7 @@ BUTTONS = [
 def test_a_workflow_button_shows_only_to_those_who_may_use_it(role, state, visible, issues, login):
     html = login(ROLES[role]()).get(change_url(issues[state])).content.decode()
 
-    assert {button for button in (SUBMIT, RETURN, PUBLISH) if button in html} == visible
+    assert {button for button in (SUBMIT, RETURN, APPROVE) if button in html} == visible
 
 
 def test_a_leader_who_submitted_the_issue_sees_why_they_cannot_issue_it(login):
@@ -194,9 +194,10 @@ def test_a_leader_who_submitted_the_issue_sees_why_they_cannot_issue_it(login):
 
     html = login(both).get(change_url(issue)).content.decode()
 
-    assert PUBLISH not in html
+    assert APPROVE not in html
     assert RETURN in html
-    assert zh("You submitted this issue yourself; another leader must issue it.") in html
+    assert zh("You submitted this issue yourself; another member of %(group)s must approve the step %(step)s.") % {
+        "group": "领导", "step": "签发"} in html
 
 
 def test_another_leader_does_not_see_the_self_approval_explanation(login):
@@ -204,8 +205,8 @@ def test_another_leader_does_not_see_the_self_approval_explanation(login):
 
     html = login(leader()).get(change_url(issue)).content.decode()
 
-    assert PUBLISH in html
-    assert zh("You submitted this issue yourself; another leader must issue it.") not in html
+    assert APPROVE in html
+    assert 'id="approve-refused"' not in html
 
 
 @pytest.mark.parametrize(("role", "state", "editable"), [
@@ -293,7 +294,8 @@ def test_an_editor_submits_a_draft_with_the_button(login):
     response = login(author).post(workflow_url("submit", issue), follow=True)
 
     assert response.redirect_chain == [(change_url(issue), 302)]
-    assert zh("Submitted for review.") in response.content.decode()
+    assert zh("The issue is now at the step %(step)s (%(group)s).") % {"step": "签发", "group": "领导"} \
+        in response.content.decode()
     issue.refresh_from_db()
     assert (issue.status, issue.submitted_by) == (Status.REVIEW, author)
 
@@ -303,7 +305,7 @@ def test_a_leader_returns_an_issue_with_a_comment(login):
 
     response = login(leader()).post(workflow_url("return", issue), {"comment": "请补充数据。"}, follow=True)
 
-    assert zh("Returned to the drafters.") in response.content.decode()
+    assert zh("The issue is a draft again.") in response.content.decode()
     issue.refresh_from_db()
     assert issue.status == Status.DRAFT
     assert issue.log.last().comment == "请补充数据。"
@@ -323,21 +325,22 @@ def test_a_leader_issues_an_issue_with_the_button(login, fake_pdf):
     issue = issue_in(Status.REVIEW)
     boss = leader()
 
-    response = login(boss).post(workflow_url("publish", issue), follow=True)
+    response = login(boss).post(workflow_url("approve", issue), {"step": "0"}, follow=True)
 
     html = response.content.decode()
-    assert zh("Issued.") in html
+    issue.refresh_from_db()
+    assert zh("Issued (签发): %(issue)s.") % {"issue": issue} in html
     issue.refresh_from_db()
     assert (issue.status, issue.number, issue.issued_by) == (Status.ISSUED, 1, boss)
-    assert PUBLISH not in html and RETURN not in html
+    assert APPROVE not in html and RETURN not in html
 
 
 REFUSED_BUTTONS = [
-    ("editor", "publish", Status.REVIEW, "Only a leader can issue an issue under review."),
-    ("editor", "return", Status.REVIEW, "Only a leader can return an issue under review."),
+    ("editor", "approve", Status.REVIEW, "The step %(step)s is done by %(group)s; you are not one of them."),
+    ("editor", "return", Status.REVIEW, "The step %(step)s is done by %(group)s; you are not one of them."),
     ("leader", "submit", Status.DRAFT, "You are not allowed to submit issues for review."),
     ("editor", "submit", Status.ISSUED, "This issue has been issued and can no longer be changed."),
-    ("leader", "publish", Status.ISSUED, "This issue has been issued and can no longer be changed."),
+    ("leader", "approve", Status.ISSUED, "This issue has been issued and can no longer be changed."),
 ]
 
 
@@ -351,11 +354,11 @@ def test_a_workflow_button_refuses_the_wrong_role_or_state_with_the_reason(role,
     response = login(ROLES[role]()).post(workflow_url(button, issue), {"comment": "理由"}, follow=True)
 
     assert response.status_code == 200
-    assert zh(message) in response.content.decode()
+    assert zh(message).replace("%(step)s", "签发").replace("%(group)s", "领导") in response.content.decode()
     assert Issue.objects.values().get(pk=issue.pk) == before
 
 
-@pytest.mark.parametrize("button", ["submit", "return", "publish"])
+@pytest.mark.parametrize("button", ["submit", "return", "approve"])
 def test_a_workflow_button_refuses_a_get(button, issues, login):
     issue = issues[Status.DRAFT if button == "submit" else Status.REVIEW]
 
@@ -366,7 +369,7 @@ def test_a_workflow_button_refuses_a_get(button, issues, login):
     assert issue.status == (Status.DRAFT if button == "submit" else Status.REVIEW)
 
 
-@pytest.mark.parametrize("button", ["submit", "return", "publish"])
+@pytest.mark.parametrize("button", ["submit", "return", "approve"])
 def test_a_workflow_button_refuses_users_without_a_role(button, issues, client):
     issue = issues[Status.DRAFT if button == "submit" else Status.REVIEW]
     client.force_login(nobody(is_staff=True))

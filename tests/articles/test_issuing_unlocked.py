@@ -127,7 +127,7 @@ def test_an_issue_returned_during_the_render_is_not_issued_and_keeps_no_file(mon
     with pytest.raises(services.WorkflowError) as refused:
         services.issue_approve(issue=issue, actor=leader())
 
-    assert refused.value.code == "state"
+    assert refused.value.code == "stale"  # the return was a decision at this step, taken meanwhile
     issue.refresh_from_db()
     assert (issue.status, issue.number, issue.pdf_file.name) == (Issue.Status.DRAFT, None, "")
     assert services.stray_pdf_files() == []

@@ -66,7 +66,7 @@ def test_issuing_still_asks_for_confirmation_under_the_csp(live_server, browser,
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
-    page.click("input[name=publish]")
+    page.click("input[name=approve]")
     page.wait_for_timeout(300)
     assert dialogs and "编号" in dialogs[0]
     issue.refresh_from_db()

@@ -144,8 +144,8 @@ def test_a_leader_corrects_and_returns_and_the_drafter_sees_the_tracked_change(l
     page.wait_for_selector("input[name=submit-for-review]", state="detached")
     boss.on("dialog", lambda dialog: dialog.accept())
     boss.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
-    boss.click("input[name=publish]")
-    boss.wait_for_selector("input[name=publish]", state="detached", timeout=60_000)
+    boss.click("input[name=approve]")
+    boss.wait_for_selector("input[name=approve]", state="detached", timeout=60_000)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.ISSUED
     actions = list(issue.log.order_by("at", "pk").values_list("action", flat=True))

@@ -113,8 +113,8 @@ def test_an_issue_goes_from_draft_to_acknowledged(live_server, browser):
     boss = _admin_login(browser, base, leader)
     boss.on("dialog", lambda dialog: dialog.accept())
     boss.goto(f"{base}/admin/articles/issue/{issue_pk}/change/")
-    boss.click("input[name=publish]")
-    boss.wait_for_selector("input[name=publish]", state="detached", timeout=60_000)
+    boss.click("input[name=approve]")
+    boss.wait_for_selector("input[name=approve]", state="detached", timeout=60_000)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.ISSUED
 
