@@ -198,7 +198,7 @@ class RecipientGroupAdmin(admin.ModelAdmin):
 class IssueLogInline(admin.TabularInline):
     model = IssueLog
     extra = 0
-    fields = ["at", "actor", "action", "from_status", "to_status", "comment"]
+    fields = ["at", "actor", "action", "step", "from_status", "to_status", "comment"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = _("workflow log")
@@ -407,7 +407,7 @@ class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(IssueLog)
 class IssueLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "issue", "actor", "action", "from_status", "to_status", "comment"]
+    list_display = ["at", "issue", "actor", "action", "step", "from_status", "to_status", "comment"]
     list_filter = ["action"]
     list_select_related = ["issue__series", "actor"]
 

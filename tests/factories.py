@@ -88,9 +88,7 @@ def chief(**kwargs):
     group, created = Group.objects.get_or_create(name=CHIEFS)
     if created:
         roles.grant_reviewer_permissions(group)
-    user = UserFactory(**kwargs)
-    user.groups.add(group)
-    return user
+    return UserFactory(role=CHIEFS, **kwargs)
 
 
 def two_step_series(name="两级审核工作信息"):
