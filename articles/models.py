@@ -14,6 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
+from articles.freeze import (  # noqa: F401 - ISSUED_IS_FINAL and IssuedIssueError are part of this module's API
+    ISSUED_IS_FINAL,
+    ContentOfIssueMixin,
+    GuardedQuerySet,
+    IssuedIssueError,
+    IssueGuardedQuerySet,
+)
 from articles.limits import check_body
 from articles.sanitize import sanitize_html
 
@@ -32,16 +39,6 @@ SERIES_PRINTED_FIELDS = [
     "masthead_size_pt", "masthead_letter_spacing_em", "masthead_rule_pt", "end_block_on_even_page",
     "mirror_margins", "print_run_below_rule",
 ]
-
-ISSUED_IS_FINAL = _("This issue has been issued and can no longer be changed.")
-
-
-class IssuedIssueError(ValidationError):
-    """Raised when anything tries to change an issued issue or its content."""
-
-    def __init__(self):
-        super().__init__(ISSUED_IS_FINAL, code="issued")
-
 
 class Series(models.Model):
     """A bulletin series (e.g. 地方志工作信息) with its masthead and print settings."""
@@ -124,23 +121,13 @@ class PrintedSeries(types.SimpleNamespace):
         return self.name
 
 
-class IssueQuerySet(models.QuerySet):
+class IssueQuerySet(IssueGuardedQuerySet):
     def issued(self):
         return self.filter(status=Issue.Status.ISSUED)
 
-    def update(self, **kwargs):
-        if self.filter(status=Issue.Status.ISSUED).exists():
-            raise IssuedIssueError()
-        return super().update(**kwargs)
 
-    def delete(self):
-        if self.filter(status=Issue.Status.ISSUED).exists():
-            raise IssuedIssueError()
-        return super().delete()
-
-
-class Issue(models.Model):
-    """One issue of a series; numbered and frozen when it is issued."""
+class Issue(ContentOfIssueMixin, models.Model):
+    """One issue of a series; numbered and frozen when it is issued (articles.freeze)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -247,18 +234,11 @@ class Issue(models.Model):
     def __str__(self):
         return f"{self.printed_series.name} {self.label}"
 
-    def save(self, *args, **kwargs):
-        if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
-            raise IssuedIssueError()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("distribution:issue", args=[self.pk])
 
-    def delete(self, *args, **kwargs):
-        if self.pk and Issue.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
-            raise IssuedIssueError()
-        return super().delete(*args, **kwargs)
+    def _issue_for_guard_id(self):
+        return self.pk
 
     @property
     def is_issued(self):
@@ -292,83 +272,6 @@ class Issue(models.Model):
     @property
     def pdf_filename(self):
         return f"{self.printed_series.name}{self.label}.pdf"
-
-
-class ContentOfIssueMixin:
-    """Refuses writes to anything that belongs to an issued issue."""
-
-    def _refuse_if_issued(self):
-        issue_id = self._issue_for_guard_id()
-        if issue_id and Issue.objects.filter(pk=issue_id, status=Issue.Status.ISSUED).exists():
-            raise IssuedIssueError()
-
-    def save(self, *args, **kwargs):
-        self._refuse_if_issued()
-        if self.pk:
-            # Moving content out of an issued issue is a change to it as well.
-            old = type(self).objects.filter(pk=self.pk).first()
-            if old is not None:
-                old._refuse_if_issued()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_if_issued()
-        return super().delete(*args, **kwargs)
-
-
-class GuardedQuerySet(models.QuerySet):
-    """Bulk writes (create, update, delete) refuse rows that belong, or would belong, to issued issues."""
-
-    issue_lookup = "issue__status"
-
-    def _touches_issued(self):
-        return self.filter(**{self.issue_lookup: Issue.Status.ISSUED}).exists()
-
-    def _parent_field(self):
-        field_name, _, lookup = self.issue_lookup.partition("__")
-        return self.model._meta.get_field(field_name), lookup
-
-    def _any_issued(self, parent_pks):
-        """True when any of these parents (issues, or articles for facts) is or belongs to an issued issue."""
-        field, lookup = self._parent_field()
-        pks = {pk for pk in parent_pks if pk is not None}
-        return bool(pks) and field.related_model._base_manager.filter(
-            pk__in=pks, **{lookup: Issue.Status.ISSUED}
-        ).exists()
-
-    def _moves_into_issued(self, kwargs):
-        """True when the update would point rows at an issued issue (or at content of one)."""
-        field, _ = self._parent_field()
-        for key in (field.name, field.attname):
-            if key in kwargs:
-                return self._any_issued([getattr(kwargs[key], "pk", kwargs[key])])
-        return False
-
-    def _objs_in_issued(self, objs):
-        field, _ = self._parent_field()
-        return self._any_issued(getattr(obj, field.attname) for obj in objs)
-
-    def update(self, **kwargs):
-        if self._touches_issued() or self._moves_into_issued(kwargs):
-            raise IssuedIssueError()
-        return super().update(**kwargs)
-
-    def delete(self):
-        if self._touches_issued():
-            raise IssuedIssueError()
-        return super().delete()
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        if self._objs_in_issued(objs):
-            raise IssuedIssueError()
-        return super().bulk_create(objs, *args, **kwargs)
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        if self._objs_in_issued(objs) or self.filter(pk__in=[obj.pk for obj in objs])._touches_issued():
-            raise IssuedIssueError()
-        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 def stored_body(html):
