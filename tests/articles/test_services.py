@@ -4,6 +4,7 @@ import datetime
 import hashlib
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.storage import storages
@@ -136,7 +137,7 @@ def test_a_leader_cannot_issue_what_they_submitted_themselves(fake_pdf):
         % {"group": "领导", "step": "签发"}]
     issue.refresh_from_db()
     assert issue.status == Status.REVIEW and issue.number is None
-    assert fake_pdf == []
+    assert stored_files() == []
 
 
 def test_another_leader_can_issue_what_a_leader_submitted(fake_pdf):
@@ -187,12 +188,15 @@ def test_issuing_stores_the_rendered_pdf_with_its_size_pages_and_checksum():
     assert list(services.verify_stored_pdfs()) == [(issue, None)]
 
 
-def test_issuing_renders_the_official_pdf_not_a_preview(fake_pdf):
+def test_issuing_stores_the_official_pdf_numbered_and_without_a_preview_watermark():
     issue = issue_in(Status.REVIEW)
 
-    services.issue_approve(issue=issue, actor=leader())
+    issue = services.issue_approve(issue=issue, actor=leader())
 
-    assert fake_pdf == [(issue.pk, False)]
+    with issue.pdf_file.open("rb") as fh, pdfplumber.open(fh) as document:
+        text = "".join(page.extract_text() or "" for page in document.pages).replace(" ", "")
+    assert "第1期（总第1期）" in text
+    assert not any(mark in text for mark in pdf.WATERMARKS.values())
 
 
 def test_recipients_are_told_only_after_the_issue_is_committed(fake_pdf, django_capture_on_commit_callbacks):
