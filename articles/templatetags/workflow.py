@@ -19,7 +19,8 @@ def issues_waiting_for_me(context):
         waiting.select_related("series", "submitted_by").prefetch_related("articles")
         .order_by("submitted_at", "issue_date", "pk")[:WAITING_SHOWN]
     )
-    return {"count": waiting.count(), "issues": issues, "more": waiting.count() > len(issues)}
+    count = len(issues) if len(issues) < WAITING_SHOWN else waiting.count()
+    return {"count": count, "issues": issues, "more": count > len(issues)}
 
 
 @register.simple_tag

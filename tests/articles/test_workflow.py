@@ -280,3 +280,15 @@ def test_two_reviewers_approving_the_same_step_at_once_make_one_decision(fake_pd
     assert message.startswith(winner.first_name or winner.username) and message.endswith("您的操作未生效。")
     assert IssueLog.objects.filter(issue_id=issue.pk, action="issue.approve").count() == 1
     assert Issue.objects.get(pk=issue.pk).step == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_index_shows_the_true_count_beyond_the_twenty_listed(people, client, fake_pdf):
+    series = factories.two_step_series()
+    for _ in range(23):
+        services.issue_submit(issue=factories.draft_issue(author=people["editor"], series=series),
+                              actor=people["editor"])
+    client.force_login(people["chief"])
+    html = client.get("/admin/").content.decode()
+    assert "待我处理 (23)" in html
+    assert html.count('<ul class="waiting-titles">') == 20
