@@ -7,6 +7,7 @@ from django.db import models
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -29,9 +30,11 @@ from articles.models import (
     Series,
 )
 from articles.review import ReviewDesk
-from articles.revisions import revision_record
+from articles.revisions import latest_revision, revision_record, stale_edit
 
 REVISIONS_SHOWN = 10
+BASE_REVISION = "base_revision"
+SUBMIT_AFTER_SAVE = "_submit_for_review"
 
 
 def _issue_is_draft(obj):
@@ -210,8 +213,52 @@ class IssueLogInline(admin.TabularInline):
         return False
 
 
+class StaleEditCheck:
+    """Optimistic locking: a form opened on version N is refused when someone saved version N+1 meanwhile.
+
+    The form keeps what was typed; the message says who saved, when, and links to their changes.
+    """
+
+    def issue_of(self, obj):
+        return obj
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        issue_of = self.issue_of
+
+        class Form(form):
+            def clean(self):
+                cleaned = super().clean()
+                issue = issue_of(self.instance) if self.instance.pk else None
+                newer = stale_edit(issue, self.data.get(BASE_REVISION))
+                if newer is not None:
+                    user = newer.revision.user
+                    raise forms.ValidationError(format_html(
+                        '{} <a href="{}?a={}&amp;b={}" target="_blank">{}</a>',
+                        gettext("%(who)s saved this issue at %(at)s (version %(number)s) after you opened it; your "
+                                "changes are not saved yet. They are still in the form below: compare, then save "
+                                "again to replace their version, or reload the page to start from theirs.") % {
+                            "who": (user.get_full_name() or user.get_username()) if user else "?",
+                            "at": timezone.localtime(newer.revision.date_created).strftime("%H:%M:%S"),
+                            "number": newer.number},
+                        reverse("admin:articles_issue_compare", args=[issue.pk]),
+                        self.data.get(BASE_REVISION), newer.number, gettext("See their changes"),
+                    ), code="stale")
+                return cleaned
+
+        return Form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The version the form was opened on; after a refused save, still the one the user started from.
+        issue = self.issue_of(obj) if obj is not None else None
+        latest = latest_revision(issue) if issue is not None and issue.pk else None
+        posted = request.POST.get(BASE_REVISION, "")
+        context[BASE_REVISION] = posted if posted.isascii() and posted.isdigit() else (latest.number if latest else 0)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 @admin.register(Issue)
-class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
+class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by", "submitted_by",
                     "issued_by"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
@@ -262,6 +309,29 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
             gettext("%(pages)s pages") % {"pages": obj.pdf_pages},
             gettext("%(kb)s KB") % {"kb": round(obj.pdf_size / 1024)}, obj.pdf_sha256,
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # Drafters delete their own drafts (superusers any draft); the log of a deleted draft is kept.
+        if obj is not None:
+            return workflow.allowed(workflow.Transition.DELETE, request.user, obj)
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.issue_delete(issue=obj, actor=request.user)
+
+    def response_change(self, request, obj):
+        if SUBMIT_AFTER_SAVE in request.POST:
+            # 送审 from the edit form: what was typed has just been saved, now it is submitted.
+            try:
+                obj = services.issue_submit(issue=obj, actor=request.user)
+            except services.WorkflowError as exc:
+                for message in exc.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, gettext("Your changes were saved and the issue submitted: ")
+                                  + _done_message(obj), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -375,7 +445,7 @@ class AwardInline(MeetingInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     """One article with its meeting or award facts; each save is a revision of its issue."""
 
     list_display = ["__str__", "issue", "kind", "position"]
@@ -385,6 +455,9 @@ class ArticleAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     inlines = [MeetingInline, AwardInline]
     formfield_overrides = TITLE_WIDGET
     fields = ["issue", "position", "kind", "title", "subtitle", "body"]
+
+    def issue_of(self, obj):
+        return obj.issue if obj is not None and obj.issue_id else None
 
     def get_readonly_fields(self, request, obj=None):
         return ["issue"] if obj else []

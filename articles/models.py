@@ -614,8 +614,12 @@ class IssueLog(models.Model):
         APPROVE = "issue.approve", _("approved the step")
         ISSUE = "issue.issue", _("issued (签发)")
         RESTORE = "issue.restore", _("restored an earlier version")
+        DELETE = "issue.delete", _("deleted the draft")
 
-    issue = models.ForeignKey(Issue, models.CASCADE, related_name="log", verbose_name=_("issue"))
+    # Kept when a draft is deleted: the entries stay, with the issue's name as it was.
+    issue = models.ForeignKey(Issue, models.SET_NULL, null=True, blank=True, related_name="log",
+                              verbose_name=_("issue"))
+    issue_label = models.CharField(_("issue as named then"), max_length=120, blank=True)
     action = models.CharField(_("action"), max_length=50, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -634,7 +638,7 @@ class IssueLog(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.issue}：{self.get_action_display()}"
+        return f"{self.issue or self.issue_label}：{self.get_action_display()}"
 
 
 class PdfCheck(models.Model):

@@ -102,6 +102,20 @@ def latest_revision(issue):
     return issue.revisions.order_by("-number").first()
 
 
+def stale_edit(issue, base):
+    """The latest revision when it is newer than `base` (the version a form was opened on), else None.
+
+    Every save of content makes a revision, so a newer one means someone else saved since: saving the
+    form would silently overwrite their work.
+    """
+    if issue is None or issue.pk is None or not (isinstance(base, str) and base.isascii() and base.isdigit()):
+        return None
+    latest = issue.revisions.select_related("revision__user").order_by("-number").first()
+    if latest is not None and latest.number > int(base[:9]):
+        return latest
+    return None
+
+
 # --- snapshots for comparing ----------------------------------------------------------------------
 
 

@@ -69,8 +69,8 @@ def _log(issue, *, actor, action, from_status, comment="", step="", revision=Non
 
         revision = revision_record(issue, actor=actor, kind=IssueRevision.Kind.WORKFLOW)
     IssueLog.objects.create(
-        issue=issue, actor=actor, action=action, from_status=from_status, to_status=issue.status, comment=comment,
-        step=step, revision=revision,
+        issue=issue, issue_label=str(issue)[:120], actor=actor, action=action, from_status=from_status,
+        to_status=issue.status, comment=comment, step=step, revision=revision,
     )
 
 
@@ -87,6 +87,16 @@ def issue_create(*, actor, issue=None, **fields):
         issue.save()
         _log(issue, actor=actor, action=IssueLog.Action.CREATE, from_status="")
     return issue
+
+
+@transaction.atomic
+def issue_delete(*, issue, actor):
+    """Delete a draft; its workflow log stays, naming the issue, with the deletion as its last entry."""
+    issue = _locked(issue)
+    _check(workflow.Transition.DELETE, actor, issue)
+    IssueLog.objects.create(issue=issue, issue_label=str(issue)[:120], actor=actor, action=IssueLog.Action.DELETE,
+                            from_status=issue.status, to_status=issue.status)
+    issue.delete()
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ class Transition(models.TextChoices):
     RETURN = "return", gettext_lazy("return")
     CORRECT = "correct", gettext_lazy("correct in review")
     COMMENT = "comment", gettext_lazy("comment on an article")
+    DELETE = "delete", gettext_lazy("delete the draft")
 
 
 class Refusal:
@@ -111,6 +112,12 @@ def refusal(transition, user, issue):
         refused = _state(issue, Status.DRAFT)
         if not refused and not user.has_perm("articles.submit_issue"):
             refused = Refusal("permission", _("You are not allowed to submit issues for review."))
+        return refused
+    if transition == Transition.DELETE:
+        refused = _state(issue, Status.DRAFT)
+        if not refused and not (user.has_perm("articles.delete_issue")
+                                and (user.is_superuser or issue.created_by_id == user.pk)):
+            refused = Refusal("permission", _("Only the drafter who created this draft can delete it."))
         return refused
     if transition == Transition.COMMENT:
         refused = _state(issue, Status.DRAFT, Status.REVIEW)

@@ -26,7 +26,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 Status = Issue.Status
 ROLES = {"editor": editor, "leader": leader, "superuser": superuser}
-SUBMIT, APPROVE, RETURN = 'name="submit-for-review"', 'name="approve"', 'name="return"'
+SUBMIT, APPROVE, RETURN = 'id="submit-for-review"', 'name="approve"', 'name="return"'
 
 
 def zh(message):

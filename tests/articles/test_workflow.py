@@ -29,6 +29,7 @@ ALLOWED = {
     T.RETURN: {"核稿": {"chief", "superuser"}, "签发": {"leader", "superuser"}},
     T.CORRECT: {"核稿": {"chief", "superuser"}, "签发": {"leader", "superuser"}},
     T.COMMENT: {state: {"editor", "chief", "leader", "superuser"} for state in ("draft", "核稿", "签发")},
+    T.DELETE: {"draft": {"editor", "superuser"}},  # the editor drafted it
 }
 TO = {T.SUBMIT: ("核稿", Status.REVIEW, 0), T.WITHDRAW: ("draft", Status.DRAFT, None),
       T.RETURN: ("draft", Status.DRAFT, None)}
@@ -39,7 +40,8 @@ def expected_message(transition, state, role):
     status, step = STATES[state]
     if status == Status.ISSUED:
         return gettext("This issue has been issued and can no longer be changed.")
-    needed = {T.SUBMIT: [Status.DRAFT], T.COMMENT: [Status.DRAFT, Status.REVIEW]}.get(transition, [Status.REVIEW])
+    needed = {T.SUBMIT: [Status.DRAFT], T.DELETE: [Status.DRAFT],
+              T.COMMENT: [Status.DRAFT, Status.REVIEW]}.get(transition, [Status.REVIEW])
     if status not in needed:
         return gettext("This issue is %(status)s; the action needs it to be %(expected)s.") % {
             "status": Status(status).label, "expected": "、".join(str(Status(s).label) for s in needed)}
@@ -47,6 +49,8 @@ def expected_message(transition, state, role):
         return gettext("You are not allowed to submit issues for review.")
     if transition == T.COMMENT:
         return gettext("You cannot comment on this issue.")
+    if transition == T.DELETE:
+        return gettext("Only the drafter who created this draft can delete it.")
     if transition == T.WITHDRAW:
         if role != "editor":
             return gettext("Only the person who submitted this issue can withdraw it.")
@@ -96,6 +100,7 @@ def do(transition, issue, actor):
         T.CORRECT: lambda: services.article_correct(article=article, actor=actor, title="改过的标题", subtitle="",
                                                     body="<p>改过的正文。</p>"),
         T.COMMENT: lambda: services.comment_add(article=article, actor=actor, text="这里请核实。"),
+        T.DELETE: lambda: services.issue_delete(issue=issue, actor=actor),
     }[transition]()
 
 
@@ -109,6 +114,10 @@ def test_an_allowed_transition_does_what_it_says_and_logs_it(transition, state, 
 
     do(transition, issue, actor)
 
+    if transition == T.DELETE:
+        assert not Issue.objects.filter(pk=issue.pk).exists()
+        assert IssueLog.objects.filter(issue=None, action="issue.delete", actor=actor).count() == 1
+        return
     issue.refresh_from_db()
     if transition in TO:
         _, status, step = TO[transition]

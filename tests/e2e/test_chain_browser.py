@@ -42,7 +42,7 @@ def test_an_issue_passes_核稿_then_签发(live_server, browser):
     page.click("input[name=_continue]")
     page.wait_for_url(re.compile(r"/admin/articles/issue/\d+/change/"))
     issue_pk = int(re.search(r"/issue/(\d+)/change/", page.url).group(1))
-    page.click("input[name=submit-for-review]")
+    page.click("#submit-for-review")
     page.wait_for_selector("#current-step")
     assert "核稿" in page.locator("#current-step").inner_text()
     assert page.locator("input[name=withdraw]").count() == 1  # nobody has acted yet

@@ -79,8 +79,8 @@ def test_a_leader_corrects_and_returns_and_the_drafter_sees_the_tracked_change(l
     page.wait_for_url(re.compile(r"/admin/articles/issue/\d+/change/"))
     issue = Issue.objects.get(pk=int(re.search(r"/issue/(\d+)/change/", page.url).group(1)))
     first = issue.articles.get(position=1)
-    page.click("input[name=submit-for-review]")
-    page.wait_for_selector("input[name=submit-for-review]", state="detached")
+    page.click("#submit-for-review")
+    page.wait_for_selector("#submit-for-review", state="detached")
 
     # The leader reads it formatted (no HTML source), corrects one sentence of the first article in place…
     boss = _admin_login(browser, base, leader)
@@ -140,8 +140,8 @@ def test_a_leader_corrects_and_returns_and_the_drafter_sees_the_tracked_change(l
     side.locator(".rev-resolve").click()
     page.wait_for_selector(f"#comment-{comment.pk}.resolved")
     page.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
-    page.click("input[name=submit-for-review]")
-    page.wait_for_selector("input[name=submit-for-review]", state="detached")
+    page.click("#submit-for-review")
+    page.wait_for_selector("#submit-for-review", state="detached")
     boss.on("dialog", lambda dialog: dialog.accept())
     boss.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
     boss.click("input[name=approve]")

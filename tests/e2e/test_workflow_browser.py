@@ -103,8 +103,8 @@ def test_an_issue_goes_from_draft_to_acknowledged(live_server, browser):
     page.click("input[name=_continue]")
     page.wait_for_url(re.compile(r"/admin/articles/issue/\d+/change/"))
     issue_pk = int(re.search(r"/issue/(\d+)/change/", page.url).group(1))
-    page.click("input[name=submit-for-review]")
-    page.wait_for_selector("input[name=submit-for-review]", state="detached")
+    page.click("#submit-for-review")
+    page.wait_for_selector("#submit-for-review", state="detached")
     issue = Issue.objects.get(pk=issue_pk)
     assert issue.status == Issue.Status.REVIEW
     assert issue.articles.count() == 2

@@ -1,0 +1,146 @@
+"""Nothing typed is lost: optimistic locking, 送审 with unsaved changes, drafters deleting their own drafts."""
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from articles.models import Issue, IssueLog
+from tests import factories
+from tests.articles.test_revisions import _change_form_data
+
+pytestmark = pytest.mark.django_db
+Status = Issue.Status
+
+
+def change_url(issue):
+    return reverse("admin:articles_issue_change", args=[issue.pk])
+
+
+def opened_version(client, issue):
+    """The version number the change form was opened on (its hidden base_revision)."""
+    response = client.get(change_url(issue))
+    return str(response.context["base_revision"])
+
+
+def test_a_save_over_a_newer_version_is_refused_in_chinese_and_keeps_what_was_typed(client):
+    issue = factories.draft_issue(author=factories.editor(), body="<p>原来的正文。</p>")
+    alice, bob = factories.editor(first_name="甲"), factories.editor(first_name="乙")
+    from django.test import Client
+
+    a, b = Client(), Client()
+    a.force_login(alice)
+    b.force_login(bob)
+    base_a, base_b = opened_version(a, issue), opened_version(b, issue)
+
+    data = _change_form_data(issue) | {"base_revision": base_b, "articles-0-body": "<p>乙改过的正文。</p>"}
+    assert b.post(change_url(issue), data).status_code == 302
+
+    data = _change_form_data(issue) | {"base_revision": base_a, "articles-0-title": "甲改的标题",
+                                       "articles-0-body": "<p>甲改过的正文。</p>"}
+    response = a.post(change_url(issue), data)
+
+    assert response.status_code == 200  # the form again, not a redirect
+    html = response.content.decode()
+    assert "乙" in html and "保存了本期" in html and "您的修改尚未保存" in html
+    assert "甲改的标题" in html and "甲改过的正文" in html  # what was typed is still in the form
+    article = issue.articles.get()
+    assert (article.title, article.body) == ("测试文章1", "<p>乙改过的正文。</p>")
+    # Seen the warning, the form still carries the version Alice started from; a reload starts from Bob's.
+    assert f'name="base_revision" value="{base_a}"' in html
+
+
+def test_a_save_on_the_version_it_was_opened_on_goes_through(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue) | {"base_revision": opened_version(client, issue), "articles-0-title": "新标题"}
+    assert client.post(change_url(issue), data).status_code == 302
+    assert issue.articles.get().title == "新标题"
+
+
+def test_an_article_page_is_locked_the_same_way(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    article = issue.articles.get()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    client.force_login(editor)
+    base = str(client.get(url).context["base_revision"])
+    client.post(change_url(issue), _change_form_data(issue) | {"articles-0-title": "别人先改了"})
+
+    response = client.post(url, {"position": 1, "kind": "general", "title": "我改的", "subtitle": "",
+                                 "body": "<p>x</p>", "base_revision": base,
+                                 "meeting-TOTAL_FORMS": 0, "meeting-INITIAL_FORMS": 0,
+                                 "award-TOTAL_FORMS": 0, "award-INITIAL_FORMS": 0})
+    assert response.status_code == 200 and "您的修改尚未保存" in response.content.decode()
+    assert issue.articles.get().title == "别人先改了"
+
+
+def test_送审_from_the_edit_form_saves_what_was_typed_then_submits(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue) | {"base_revision": opened_version(client, issue),
+                                       "articles-0-title": "送审前刚改的标题", "_submit_for_review": "送审"}
+
+    response = client.post(change_url(issue), data, follow=True)
+
+    issue.refresh_from_db()
+    assert issue.status == Status.REVIEW
+    assert issue.articles.get().title == "送审前刚改的标题"
+    submitted = issue.log.get(action="issue.submit").revision
+    assert submitted.number == issue.revisions.latest("number").number  # what was submitted includes the edit
+    assert "已保存您的修改并送审" in response.content.decode()
+
+
+def test_送审_with_an_invalid_form_submits_nothing_and_keeps_what_was_typed(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue) | {"base_revision": opened_version(client, issue), "issue_date": "不是日期",
+                                       "articles-0-title": "没保存的标题", "_submit_for_review": "送审"}
+
+    response = client.post(change_url(issue), data)
+
+    assert response.status_code == 200 and "没保存的标题" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Status.DRAFT
+
+
+def test_a_drafter_deletes_their_own_draft_and_its_log_is_kept(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    label = str(issue)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:articles_issue_delete", args=[issue.pk]), {"post": "yes"}, follow=True)
+
+    assert response.status_code == 200
+    assert not Issue.objects.filter(pk=issue.pk).exists()
+    log = list(IssueLog.objects.filter(issue__isnull=True).order_by("pk").values_list("action", "issue_label"))
+    assert log == [("issue.create", label), ("issue.delete", label)]
+
+
+@pytest.mark.parametrize("case", ["someone else's draft", "own issue under review"])
+def test_a_drafter_cannot_delete_someone_elses_draft_or_one_under_review(client, case, fake_pdf):
+    editor = factories.editor()
+    if case == "someone else's draft":
+        issue = factories.draft_issue(author=factories.editor())
+    else:
+        issue = factories.issue_in(Status.REVIEW, author=editor)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:articles_issue_delete", args=[issue.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert Issue.objects.filter(pk=issue.pk).exists()
+
+
+def test_the_refusal_to_delete_says_why_in_chinese():
+    from articles import services, workflow
+
+    other = factories.draft_issue(author=factories.editor())
+    editor = factories.editor()
+    assert workflow.refusal(workflow.Transition.DELETE, editor, other).message == "只有起草本期的人可以删除这份草稿。"
+    with pytest.raises(services.WorkflowError):
+        services.issue_delete(issue=other, actor=editor)
+    assert gettext("deleted the draft") == "删除了草稿"
