@@ -212,6 +212,8 @@ CKEDITOR_5_CONFIGS = {
         },
         "image": {"toolbar": ["imageTextAlternative"]},
         "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
+        # CKEditor counts a run of Chinese as one "word": show the character count only (字符数).
+        "wordCount": {"displayWords": False},
     },
 }
 

@@ -67,7 +67,7 @@ def _portal_login(browser, base, user, viewport=DESKTOP):
 def _add_article(page, index, title, text):
     page.click("#articles-group .add-row a")
     form = page.locator(f"#articles-{index}")
-    form.locator(f"#id_articles-{index}-position").fill(str(index + 1))
+    # The 顺序 field is filled by static/bulletin/arrange.js (drag to reorder).
     form.locator(f"#id_articles-{index}-title").fill(title)
     editable = form.locator(".ck-editor__editable")
     editable.click()

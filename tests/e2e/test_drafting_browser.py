@@ -1,0 +1,91 @@
+"""Drafting in headless chromium: articles reordered by dragging, a warning before leaving unsaved changes,
+and what was typed offered back after the tab was closed without saving."""
+
+import re
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from articles.models import Issue
+from tests import factories
+from tests.e2e.test_workflow_browser import ARGS, CHROMIUM, SHOTS, _add_article, _admin_login
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_articles_are_reordered_by_dragging_and_nothing_typed_is_lost(live_server, browser):
+    base = live_server.url
+    series = factories.SeriesFactory(name="拖动排序工作信息")
+    editor = factories.editor()
+    page = _admin_login(browser, base, editor)
+    page.goto(f"{base}/admin/articles/issue/add/")
+    page.select_option("#id_series", str(series.pk))
+    page.fill("#id_issue_date", "2025-06-01")
+    page.fill("#id_print_date", "2025-06-01")
+    for index, title in enumerate(["甲篇", "乙篇", "丙篇"]):
+        _add_article(page, index, title, f"{title}的正文。")
+    # One article open at a time: the last added is open, the others folded to their titles.
+    assert page.locator("#articles-group .inline-related.folded").count() == 2
+    page.click("input[name=_continue]")
+    page.wait_for_url(re.compile(r"/admin/articles/issue/\d+/change/"))
+    issue = Issue.objects.get(pk=int(re.search(r"/issue/(\d+)/change/", page.url).group(1)))
+    assert list(issue.articles.order_by("position").values_list("title", flat=True)) == ["甲篇", "乙篇", "丙篇"]
+
+    # Drag 丙篇 above 甲篇 and save.
+    # The HTML5 drag events as chromium sends them (headless chromium does not start a native drag from
+    # synthetic mouse moves): dragstart on 丙's header, dragover and drop on the top half of 甲's header.
+    transfer = page.evaluate_handle("new DataTransfer()")
+    page.locator("#articles-2 > h3").dispatch_event("dragstart", {"dataTransfer": transfer})
+    box = page.locator("#articles-0 > h3").bounding_box()
+    at = {"dataTransfer": transfer, "clientX": box["x"] + 20, "clientY": box["y"] + 2, "bubbles": True}
+    page.locator("#articles-0 > h3").dispatch_event("dragover", at)
+    page.locator("#articles-0 > h3").dispatch_event("drop", at)
+    order = [page.input_value(f"#id_articles-{i}-position") for i in range(3)]
+    assert order == ["2", "3", "1"]  # 甲 second, 乙 third, 丙 first: the 顺序 numbers follow the rows
+    assert page.locator("#articles-group .arrange-number").all_inner_texts() == ["1", "2", "3"]
+    page.screenshot(path=SHOTS / "e2e-drafting-arranged.png", full_page=True)
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert list(issue.articles.order_by("position").values_list("title", flat=True)) == ["丙篇", "甲篇", "乙篇"]
+
+    # Type without saving, then try to leave: the browser asks first.
+    page.locator("#articles-group .inline-related >> h3").first.click()
+    page.fill("#id_extra_recipients", "临时增发单位")
+    page.wait_for_timeout(1500)  # the kept copy is written a second after typing stops
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    with pytest.raises(PlaywrightError, match="ERR_ABORTED"):  # staying on the page cancels the navigation
+        page.goto(f"{base}/admin/")
+    assert asked == ["beforeunload"]
+    assert f"/issue/{issue.pk}/change/" in page.url
+
+    # The tab is closed without saving; opening the issue again offers what was typed.
+    context = page.context
+    page.close()
+    again = context.new_page()
+    again.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
+    again.wait_for_selector("#draft-kept")
+    assert "未保存的内容" in again.locator("#draft-kept").inner_text()
+    again.click("#draft-restore")
+    expect(again.locator("#id_extra_recipients")).to_have_value("临时增发单位")
+    again.click("input[name=_continue]")
+    again.wait_for_selector(".messagelist .success")
+    issue.refresh_from_db()
+    assert issue.extra_recipients == "临时增发单位"
