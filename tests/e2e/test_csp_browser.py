@@ -53,6 +53,7 @@ def test_the_admin_issue_editor_runs_ckeditor_without_a_csp_violation(live_serve
     assert "补充一句。" in editable.inner_text()
     page.locator("#articles-0").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "csp-admin-issue-change.png")
+    page.locator("#articles-1 > h3").click()  # open the second article (one is open at a time)
     page.locator("#articles-1 .ck-editor__editable").click()  # the second editor too
 
     assert _violations(page, console) == []
