@@ -19,6 +19,7 @@ import logging.handlers
 import mimetypes
 import os
 import pickle
+import re
 import resource
 import select
 import shutil
@@ -35,6 +36,7 @@ from django.db import connections
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+import pydyf
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -45,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 BASE_URL = "file:///"
 WATERMARKS = {"draft": "草稿", "review": "送审稿"}
+# Issued PDFs are PDF/A-2b unless BULLETIN_PDF_VARIANT names another WeasyPrint variant ("none": a plain PDF).
+# 2b is the level both validators the tests run check (pikepdf.pdfa: 1b/2b/3b; page-validation: 2b, 2u, 3b, 3u…).
+DEFAULT_PDF_VARIANT = "pdf/a-2b"
+PLAIN = {"none", "plain", "off"}
 TYPE_AREA_WIDTH_PT = 156 * 72 / 25.4
 TITLE_SIZE_PT = 22
 # A title line may be squeezed by up to 0.15 em per character to stay as the editor set it.
@@ -160,7 +166,8 @@ class IssueRenderer:
             "issue": issue,
             "series": series,
             "articles": articles,
-            "address_lines": address_lines(issue),
+            "address_lines": [(prefix, unit_names(names)) for prefix, names in address_lines(issue)],
+            "extra_recipients": unit_names(issue.extra_recipients),
             "number": number,
             "total_number": issue.total_number if number and series.show_total_number else None,
             "title": f"{series.name} {issue.year}年第{number or '__'}期",
@@ -168,6 +175,8 @@ class IssueRenderer:
             "force_even": force_even,
             "unnumbered_end": unnumbered_end,
             "fonts": {role: mark_safe(fonts.css_family(role)) for role in fonts.STACKS},
+            "bold": {role: (mark_safe(family), weight)
+                     for role in fonts.BOLD_SUBSTITUTES for family, weight in [fonts.bold_face(role)]},
             "title_weight": fonts.resolve("xiaobiaosong").weight,
             "font_faces": mark_safe(fonts.font_face_rules()),
         }
@@ -187,8 +196,14 @@ class IssueRenderer:
 
     def render(self):
         """Build the print HTML here, then lay it out and write the PDF within the render budget."""
-        variant = "" if self.preview else settings.BULLETIN_PDF_VARIANT
+        variant = "" if self.preview else pdf_variant()
         return run_within_budget(write_pdf, self.layouts(), variant)
+
+
+def pdf_variant():
+    """The WeasyPrint pdf_variant of issued PDFs: settings.BULLETIN_PDF_VARIANT, PDF/A-2b when it is empty."""
+    variant = (settings.BULLETIN_PDF_VARIANT or DEFAULT_PDF_VARIANT).strip().lower()
+    return "" if variant in PLAIN else variant
 
 
 def write_pdf(layouts, pdf_variant):
@@ -199,12 +214,49 @@ def write_pdf(layouts, pdf_variant):
         if len(document.pages) > 2 and _is_blank(document.pages[-2]):
             # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.
             document = _lay_out(layouts[2])
-    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
-    return RenderedPdf(content=document.write_pdf(**options), pages=len(document.pages))
+    if pdf_variant:
+        content = document.write_pdf(pdf_variant=pdf_variant, finisher=_pdfa_finisher)
+    else:
+        content = document.write_pdf()
+    return RenderedPdf(content=content, pages=len(document.pages))
+
+
+def _pdfa_finisher(_document, pdf):
+    """What WeasyPrint 70 writes and PDF/A validators refuse: a compressed XMP stream (ISO 19005-2 6.6.2.1:
+    no Filter on the metadata stream) and empty /Pattern and /Shading resource dictionaries."""
+    seen = set()
+    stack = list(pdf.objects)
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, pydyf.Stream):
+            if item.extra.get("Type") == "/Metadata":
+                item.compress = False
+            stack.append(item.extra)
+        elif isinstance(item, dict):
+            for key in ("Pattern", "Shading"):
+                if isinstance(item.get(key), dict) and not item[key]:
+                    del item[key]
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def _lay_out(html):
     return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
+
+
+# A unit name up to this many characters is kept on one line of the end block (14 pt, about 29 to a line
+# less the hanging indent); a longer one may break, or it would run past the type area.
+MAX_UNBROKEN_NAME = 22
+
+
+def unit_names(names):
+    """A recipient list ("甲，乙。") cut into (name with its punctuation, keep whole) pieces for the end block."""
+    pieces = re.findall(r"[^，、；。]+[，、；。]*|[，、；。]+", names or "")
+    return [(piece, len(piece) <= MAX_UNBROKEN_NAME) for piece in pieces]
 
 
 def title_letter_spacing(line):
