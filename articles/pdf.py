@@ -41,8 +41,9 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from articles import fonts
+from articles import fonts, justify
 
+justify.install()
 logger = logging.getLogger(__name__)
 
 BASE_URL = "file:///"
