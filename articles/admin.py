@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import services
+from articles import layout_report_admin, services
 from articles.integrity import PdfProblem
 from articles.models import Article, Award, Issue, IssueLog, Meeting, PdfCheck, Series
 from articles.review import ReviewDesk
@@ -240,6 +240,7 @@ class IssueAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                  name="articles_issue_publish"),
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
             *ReviewDesk(self).urls(),
+            *layout_report_admin.urls(self),
         ] + super().get_urls()
 
     def transition_view(self, service, success_message):
