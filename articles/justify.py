@@ -19,6 +19,7 @@ from weasyprint.layout import inline
 # Spread at most this much per character (in em): a line much shorter than the measure (a long URL
 # pushed to the next line) is better left short than letter-spaced into gaps.
 MAX_SPACING_EM = 0.5
+SLACK_PX = 0.8
 _original = inline.justify_line
 
 
@@ -37,7 +38,11 @@ def justify_line(context, line, extra_width):
     count = sum(len(box.text) for box in texts)
     if count < 2 or not texts or line.style["direction"] == "rtl":
         return _original(context, line, extra_width)
-    spacing = extra_width / (count - 1)
+    # Spread over every character (the last one's spacing falls after it, outside the ink), so the line
+    # never runs past the type area; its last character ends within a fraction of a point of the edge.
+    # WeasyPrint's line width can already run a few tenths of a point into the letter spacing after the
+    # last character; keep SLACK_PX of the shortfall unspread so the ink never passes the edge.
+    spacing = max(0, extra_width - SLACK_PX) / count
     if spacing > MAX_SPACING_EM * line.style["font_size"]:
         return None
     _spread(line, spacing, 0)
