@@ -1,4 +1,4 @@
-"""The layout report: an issued PDF measured against GB/T 9704 (../shared/docs/print-layout.md).
+"""The layout report: an issued PDF measured against GB/T 9704 (the print layout, docs/pdf.md).
 
 Everything is read from the PDF bytes (pdfplumber for characters and rules, pypdfium2 through
 pdfplumber for the ink of the page-number dashes, page-validation and pikepdf.pdfa for PDF/A), so the

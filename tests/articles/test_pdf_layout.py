@@ -10,8 +10,8 @@ import pytest
 from django.utils.html import strip_tags
 
 from articles import demo_data
-from articles.models import Article
 from articles.layout_report import _Measure
+from articles.models import Article
 from articles.pdf import render_issue
 from distribution.models import Distribution
 from tests.factories import (
