@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from pikepdf import pdfa
 from weasyprint import HTML
 
@@ -191,7 +192,7 @@ def test_the_report_lists_each_deviation_with_its_page():
     checks = {d.check for d in report.deviations}
     assert {"margins", "page-number", "end-block", "pdf/a"} <= checks
     assert any(d.check == "margins" and d.page == 1 for d in report.deviations)
-    assert "page 1" in str(next(d for d in report.deviations if d.page == 1))
+    assert gettext("page %(page)s") % {"page": 1} in str(next(d for d in report.deviations if d.page == 1))
 
 
 def test_the_command_reports_each_issued_issue(capsys):
