@@ -4,13 +4,16 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     BULLETIN_VAR_DIR=/var/lib/bulletin
 
-# CJK fonts, Pango, and HarfBuzz-Subset: without it WeasyPrint subsets the CJK
-# fonts with fontTools and a bulletin takes ~10 s instead of ~0.3 s.
+# CJK fonts (FandolFang 仿宋 taken out of texlive-lang-chinese, LXGW WenKai 楷体, Noto CJK), Pango, and
+# HarfBuzz-Subset: without it WeasyPrint subsets the CJK fonts with fontTools and a bulletin takes ~10 s
+# instead of ~0.3 s.
+COPY scripts/install-fandol.sh /tmp/install-fandol.sh
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      fonts-noto-cjk fonts-arphic-ukai \
+      fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
- && rm -rf /var/lib/apt/lists/* \
+ && /tmp/install-fandol.sh \
+ && rm -rf /var/lib/apt/lists/* /tmp/install-fandol.sh \
  && useradd --system --home /app bulletin
 
 WORKDIR /app

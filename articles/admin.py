@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import roles, services, workflow
+from articles import layout_report_admin, roles, services, workflow
 from articles.integrity import PdfProblem
 from articles.models import (
     Article,
@@ -359,6 +359,7 @@ class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
                  name="articles_issue_return"),
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
             *ReviewDesk(self).urls(),
+            *layout_report_admin.urls(self),
         ] + super().get_urls()
 
     def transition_view(self, service, *, at_step=False):

@@ -20,7 +20,7 @@ STACKS = {
     "xiaobiaosong": [
         "方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05", "Noto Serif CJK SC",
     ],
-    "fangsong": ["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"],
+    "fangsong": ["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "FandolFang", "Noto Serif CJK SC"],
     "heiti": ["黑体", "SimHei", "Noto Sans CJK SC"],
     "kaiti": ["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "LXGW WenKai", "AR PL UKai CN"],
     "songti": ["宋体", "SimSun", "Noto Serif CJK SC"],
@@ -28,6 +28,9 @@ STACKS = {
 ROLE_LABELS = {"xiaobiaosong": "小标宋", "fangsong": "仿宋", "heiti": "黑体", "kaiti": "楷体", "songti": "宋体"}
 # The free stand-in for 小标宋 is the bold weight of Noto Serif CJK SC.
 BOLD_FALLBACKS = {"xiaobiaosong": "Noto Serif CJK SC"}
+# Bold in a face that has no bold weight: WeasyPrint does not embolden (a bold request prints regular),
+# so bold 仿宋 (lead-ins, level-3 headings) is set in 黑体 at its regular weight, as offices do.
+BOLD_SUBSTITUTES = {"fangsong": "heiti", "kaiti": "heiti"}
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"}
 SAFE_FAMILY = re.compile(r"^[^\"'\\;{}<>\n\r]{1,80}$")
 
@@ -36,6 +39,7 @@ SAFE_FAMILY = re.compile(r"^[^\"'\\;{}<>\n\r]{1,80}$")
 class DroppedFont:
     path: Path
     families: tuple
+    bold: bool
     mtime: int
 
 
@@ -52,21 +56,24 @@ def font_dir():
     return Path(settings.BULLETIN_FONT_DIR)
 
 
-def _family_names(path):
+def _read_font(path):
+    """The family names a font file declares, and whether it is a bold face (weight class 600 or more)."""
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.suffix.lower() in {".ttc", ".otc"}:
         fonts = TTCollection(str(path), lazy=True).fonts
     else:
         fonts = [TTFont(str(path), lazy=True)]
-    names = []
+    names, bold = [], False
     for font in fonts:
         for record in font["name"].names:
             if record.nameID in (1, 16):
                 name = record.toUnicode().strip()
                 if SAFE_FAMILY.match(name) and name not in names:
                     names.append(name)
-    return tuple(names)
+        if "OS/2" in font and font["OS/2"].usWeightClass >= 600:
+            bold = True
+    return tuple(names), bold
 
 
 @functools.lru_cache(maxsize=8)
@@ -74,7 +81,7 @@ def _scan(signature):
     found = []
     for path, mtime in signature:
         try:
-            found.append(DroppedFont(Path(path), _family_names(Path(path)), mtime))
+            found.append(DroppedFont(Path(path), *_read_font(Path(path)), mtime=mtime))
         except Exception:  # noqa: BLE001 - a broken file is skipped, not fatal
             continue
     return tuple(found)
@@ -102,6 +109,16 @@ def system_families():
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
 
 
+@functools.lru_cache(maxsize=1)
+def system_bold_families():
+    """The families fontconfig has a real bold (or heavier) face for."""
+    if not shutil.which("fc-list"):
+        return frozenset()
+    out = subprocess.run(["fc-list", ":weight=[180 215]", "--format", "%{family}\n"],
+                         capture_output=True, text=True, check=False).stdout
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
+
+
 def _system_file(family, weight):
     if not shutil.which("fc-match"):
         return ""
@@ -122,6 +139,23 @@ def resolve(role, *, with_file=False):
             weight = 700 if BOLD_FALLBACKS.get(role) == family else 400
             return Resolved(role, family, _system_file(family, weight) if with_file else "", False, weight)
     raise AssertionError("unreachable: the last family of a stack is always chosen")
+
+
+def has_bold(role):
+    """True when the face a role resolves to has a real bold weight."""
+    face = resolve(role)
+    if face.dropped:
+        return any(face.family in font.families and font.bold for font in dropped_fonts())
+    return face.family in system_bold_families()
+
+
+def bold_face(role):
+    """(CSS font-family, weight) for bold text in a role: its own bold where the face has one, else the
+    substitute role (黑体) at regular weight, because WeasyPrint would print a one-weight face's bold as regular."""
+    substitute = BOLD_SUBSTITUTES.get(role)
+    if substitute is None or has_bold(role):
+        return css_family(role), 700
+    return css_family(substitute), 400
 
 
 def css_family(role):

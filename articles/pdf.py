@@ -19,6 +19,7 @@ import logging.handlers
 import mimetypes
 import os
 import pickle
+import re
 import resource
 import select
 import shutil
@@ -30,6 +31,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.conf import settings
 from django.db import connections
 from django.template.loader import render_to_string
@@ -39,12 +41,17 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from articles import fonts
+from articles import fonts, justify, print_body
 
+justify.install()
 logger = logging.getLogger(__name__)
 
 BASE_URL = "file:///"
 WATERMARKS = {"draft": "草稿", "review": "送审稿"}
+# Issued PDFs are PDF/A-2b unless BULLETIN_PDF_VARIANT names another WeasyPrint variant ("none": a plain PDF).
+# 2b is the level both validators the tests run check (pikepdf.pdfa: 1b/2b/3b; page-validation: 2b, 2u, 3b, 3u…).
+DEFAULT_PDF_VARIANT = "pdf/a-2b"
+PLAIN = {"none", "plain", "off"}
 TYPE_AREA_WIDTH_PT = 156 * 72 / 25.4
 TITLE_SIZE_PT = 22
 # A title line may be squeezed by up to 0.15 em per character to stay as the editor set it.
@@ -155,12 +162,14 @@ class IssueRenderer:
         articles = list(issue.articles.order_by("position", "pk"))
         for article in articles:
             article.print_title_lines = [(line, title_letter_spacing(line)) for line in article.title_lines]
+            article.print_body = mark_safe(print_body.prepare(article.body, f"a{article.pk}"))
         number = issue.number if final else None
         return {
             "issue": issue,
             "series": series,
             "articles": articles,
-            "address_lines": address_lines(issue),
+            "address_lines": [(prefix, unit_names(names)) for prefix, names in address_lines(issue)],
+            "extra_recipients": unit_names(issue.extra_recipients),
             "number": number,
             "total_number": issue.total_number if number and series.show_total_number else None,
             "title": f"{series.name} {issue.year}年第{number or '__'}期",
@@ -168,6 +177,8 @@ class IssueRenderer:
             "force_even": force_even,
             "unnumbered_end": unnumbered_end,
             "fonts": {role: mark_safe(fonts.css_family(role)) for role in fonts.STACKS},
+            "bold": {role: (mark_safe(family), weight)
+                     for role in fonts.BOLD_SUBSTITUTES for family, weight in [fonts.bold_face(role)]},
             "title_weight": fonts.resolve("xiaobiaosong").weight,
             "font_faces": mark_safe(fonts.font_face_rules()),
         }
@@ -187,24 +198,167 @@ class IssueRenderer:
 
     def render(self):
         """Build the print HTML here, then lay it out and write the PDF within the render budget."""
-        variant = "" if self.preview else settings.BULLETIN_PDF_VARIANT
+        variant = "" if self.preview else pdf_variant()
         return run_within_budget(write_pdf, self.layouts(), variant)
+
+
+def pdf_variant():
+    """The WeasyPrint pdf_variant of issued PDFs: settings.BULLETIN_PDF_VARIANT, PDF/A-2b when it is empty."""
+    variant = (settings.BULLETIN_PDF_VARIANT or DEFAULT_PDF_VARIANT).strip().lower()
+    return "" if variant in PLAIN else variant
 
 
 def write_pdf(layouts, pdf_variant):
     """Lay out, move the end block to an even page if asked (layouts[1:]), and write the PDF; no database."""
-    document = _lay_out(layouts[0])
+    document, layouts = _lay_out_on_grid(layouts)
     if len(layouts) > 1 and len(document.pages) % 2:
         document = _lay_out(layouts[1])
         if len(document.pages) > 2 and _is_blank(document.pages[-2]):
             # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.
             document = _lay_out(layouts[2])
-    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
-    return RenderedPdf(content=document.write_pdf(**options), pages=len(document.pages))
+    if pdf_variant:
+        content = document.write_pdf(pdf_variant=pdf_variant, finisher=_pdfa_finisher)
+    else:
+        content = document.write_pdf()
+    return RenderedPdf(content=content, pages=len(document.pages))
+
+
+def _pdfa_finisher(_document, pdf):
+    """What WeasyPrint 70 writes and PDF/A validators refuse: a compressed XMP stream (ISO 19005-2 6.6.2.1:
+    no Filter on the metadata stream) and empty /Pattern and /Shading resource dictionaries."""
+    seen = set()
+    stack = list(pdf.objects)
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, pydyf.Stream):
+            if item.extra.get("Type") == "/Metadata":
+                item.compress = False
+            stack.append(item.extra)
+        elif isinstance(item, dict):
+            for key in ("Pattern", "Shading"):
+                if isinstance(item.get(key), dict) and not item[key]:
+                    del item[key]
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+PX_PER_PT = 4 / 3
+PITCH_PX = 225 / 25.4 * 96 / 22  # the line pitch, 28.99 pt, in CSS px (WeasyPrint's layout unit)
+TYPE_AREA_TOP_PX = 37 / 25.4 * 96
+# Less white than this between a table or image and the next line gets one more line pitch.
+MIN_GAP_PX = 5 * PX_PER_PT
+MAX_GRID_PASSES = 4
+
+
+def _lay_out_on_grid(layouts):
+    """Lay out layouts[0]; while a table or image leaves the lines after it off the line grid, or a table
+    runs onto a new page without its 续表 mark, lay out again with that corrected (at most a few passes:
+    a document without tables or images is laid out once). The corrections apply to every layout."""
+    fixes = {"margins": {}, "splits": set()}
+    document = _lay_out(layouts[0])
+    for _pass in range(MAX_GRID_PASSES):
+        margins, splits = _grid_measure(document)
+        if margins == fixes["margins"] and splits <= fixes["splits"]:
+            break
+        fixes = {"margins": margins, "splits": fixes["splits"] | splits}
+        document = _lay_out(_with_fixes(layouts[0], fixes))
+    if fixes["margins"] or fixes["splits"]:
+        layouts = [_with_fixes(html, fixes) for html in layouts]
+    return document, layouts
+
+
+def _grid_measure(document):
+    """The margin below each marked block that brings the next line onto the grid, and the (table, row)
+    pairs where a table continues on a new page."""
+    bottoms, first_rows = {}, {}
+    for number, page in enumerate(document.pages):
+        seen_on_page = set()
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            name = element.get("data-grid")
+            if name and box.element_tag in {"table", "figure", "p", "div", "li", "blockquote"}:
+                bottom = box.position_y + box.margin_top + box.border_height()
+                if name not in bottoms or (number, bottom) > bottoms[name]:
+                    bottoms[name] = (number, bottom)
+            row = element.get("data-row")
+            if row is not None and box.element_tag == "tr":
+                table = _ancestor_grid(box, page._page_box)
+                if table and (table, number) not in seen_on_page:
+                    seen_on_page.add((table, number))
+                    first_rows.setdefault(table, []).append((number, int(row)))
+    new_margins = {}
+    for name, (_page, bottom) in bottoms.items():
+        offset = (bottom - TYPE_AREA_TOP_PX) % PITCH_PX
+        gap = (PITCH_PX - offset) % PITCH_PX
+        if gap < 0.05 or PITCH_PX - gap < 0.05:
+            gap = 0
+        if gap < MIN_GAP_PX:
+            gap += PITCH_PX
+        new_margins[name] = round(gap / PX_PER_PT, 2)
+    splits = {(table, row) for table, pages in first_rows.items() for _number, row in pages[1:] if row > 0}
+    return new_margins, splits
+
+
+def _ancestor_grid(row_box, page_box):
+    """The data-grid name of the table a row box belongs to (rows sit under their table's box)."""
+    stack = [(page_box, None)]
+    while stack:
+        box, table = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == "table" and element.get("data-grid"):
+            table = element.get("data-grid")
+        if box is row_box:
+            return table
+        stack.extend((child, table) for child in getattr(box, "children", ()))
+    return None
+
+
+def _with_fixes(html, fixes):
+    """The print HTML with the grid margins as a stylesheet and each continued table cut where it continues,
+    the rest following a 续表 mark on the next page with the header row repeated."""
+    for table, row in sorted(fixes["splits"], key=lambda pair: pair[1]):
+        html = _split_table(html, table, row)
+    rules = "".join(f'.body [data-grid="{name}"] {{ margin-bottom: {margin}pt; }}\n'
+                    for name, margin in sorted(fixes["margins"].items()))
+    return html.replace("</head>", f"<style>\n{rules}</style>\n</head>", 1)
+
+
+def _split_table(html, table, row):
+    start = html.find(f'data-grid="{table}"')
+    if start < 0:
+        return html
+    opening = html.rfind("<table", 0, start)
+    head_end = html.find(">", start) + 1
+    cut = html.find(f'<tr data-row="{row}"', head_end)
+    end = html.find("</table>", head_end)
+    if cut < 0 or (0 <= end < cut):
+        return html
+    thead = re.search(r"<thead>.*?</thead>", html[head_end:cut], re.S)
+    opening_tag = html[opening:head_end].replace(f'data-grid="{table}"', f'data-grid="{table}-{row}"')
+    continued = ('</tbody></table><p class="continued">续表</p>'
+                 + opening_tag + (thead.group(0) if thead else "") + "<tbody>")
+    return html[:cut] + continued + html[cut:]
 
 
 def _lay_out(html):
     return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
+
+
+# A unit name up to this many characters is kept on one line of the end block (14 pt, about 29 to a line
+# less the hanging indent); a longer one may break, or it would run past the type area.
+MAX_UNBROKEN_NAME = 22
+
+
+def unit_names(names):
+    """A recipient list ("甲，乙。") cut into (name with its punctuation, keep whole) pieces for the end block."""
+    pieces = re.findall(r"[^，、；。]+[，、；。]*|[，、；。]+", names or "")
+    return [(piece, len(piece) <= MAX_UNBROKEN_NAME) for piece in pieces]
 
 
 def title_letter_spacing(line):

@@ -1,4 +1,5 @@
-"""Benchmark the PDF renderer: warm-process medians and spread, memory over 50 renders, LibreOffice for reference.
+"""Benchmark the PDF renderer: warm-process medians and spread, memory over 50 renders, LibreOffice and Typst
+for reference (same text and fonts).
 
 Run: .venv/bin/python bench/render.py  (or `make bench`). Nothing is kept: the data it needs is created
 in a transaction that is rolled back, and LibreOffice works in a temporary folder.
@@ -25,14 +26,13 @@ import django  # noqa: E402
 django.setup()
 
 import psutil  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils.html import strip_tags  # noqa: E402
 
-from articles import demo_data, services  # noqa: E402
+from articles import demo_data, fonts, services  # noqa: E402
 from articles.demo import load_demo  # noqa: E402
 from articles.models import Article, Issue, Series  # noqa: E402
-from articles.pdf import IssueRenderer  # noqa: E402
+from articles.pdf import IssueRenderer, pdf_variant  # noqa: E402
 
 PARAGRAPH = (
     "<p>要切实强化依法治志工作，全面贯彻落实地方志工作条例和四川省地方志工作条例，推动落实党委领导、人大监督、政府主持、"
@@ -87,7 +87,8 @@ def memory_steadiness(renderer, runs=50):
 
 def minimal_docx(path, issue):
     """The demo issue as a plain .docx (same text, 仿宋/16 pt body, 22 pt titles) for LibreOffice."""
-    def run(text, size, bold=False, font="Noto Serif CJK SC"):
+    def run(text, size, bold=False, font=None):
+        font = font or fonts.resolve("fangsong").family
         props = f'<w:rFonts w:eastAsia="{font}" w:ascii="{font}"/>{"<w:b/>" if bold else ""}<w:sz w:val="{size * 2}"/>'
         return f"<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r>"
 
@@ -119,6 +120,68 @@ def minimal_docx(path, issue):
             '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
             'relationships/officeDocument" Target="word/document.xml"/></Relationships>'))
         docx.writestr("word/document.xml", document)
+
+
+def typst_source(issue):
+    """The demo issue as Typst markup: same text, fonts and page geometry (A4, 37/26/35/28 mm, 16 pt 仿宋 on a
+    28.99 pt pitch, 22 pt titles, page numbers), with Typst's own CJK justification."""
+    def quoted(text):
+        return "[" + "".join(f"\\{c}" if c in "\\[]#*_`$<>@=-+/~" else c for c in text) + "]"
+
+    fangsong, heiti, kaiti = (fonts.resolve(role).family for role in ("fangsong", "heiti", "kaiti"))
+    title = fonts.resolve("xiaobiaosong").family
+    lines = [
+        '#set page(paper: "a4", margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm),',
+        '  footer: context { let n = counter(page).get().first(); let t = text(size: 14pt, font: "Noto Serif CJK SC")'
+        '[— #n —]; if calc.odd(n) { align(right, pad(right: 14pt, t)) } else { align(left, pad(left: 14pt, t)) } })',
+        # Typst names the FandolFang face by its full family name, "FandolFang R".
+        f'#set text(lang: "zh", region: "cn", font: ("{fangsong}", "{fangsong} R", "Noto Serif CJK SC"), size: 16pt)',
+        "#set par(justify: true, first-line-indent: (amount: 2em, all: true), leading: 12.99pt, spacing: 12.99pt)",
+        f'#align(center, text(size: 36pt, fill: rgb("#E60012"), weight: "bold", font: "{title}", '
+        f'{quoted(issue.series.name)}))',
+        f"#align(center)[第{issue.number}期]",
+        '#line(length: 100%, stroke: 1pt + rgb("#E60012"))',
+    ]
+    for article in issue.articles.all():
+        for line in article.title_lines:
+            lines.append(f'#align(center, text(size: 22pt, weight: "bold", font: "{title}", {quoted(line)}))')
+        for paragraph in article.body.split("</p>"):
+            text = strip_tags(paragraph).strip()
+            if text:
+                lines.append(f"#par{quoted(text)}")
+    lines.append(f'#text(size: 14pt, font: "{heiti}")[信息公开选项：主动公开] #text(font: "{kaiti}")[]')
+    return "\n".join(lines).encode()
+
+
+def typst_bench(issue, demo_median, runs=15):
+    try:
+        import typst
+    except ImportError:
+        print("Typst: the typst package is not installed — comparison skipped")
+        return
+    source = typst_source(issue)
+    folders = sorted({str(Path(f).parent) for f in (fonts.resolve(role, with_file=True).file for role in fonts.STACKS)
+                      if f})
+    compiler = typst.Compiler(font_paths=folders, ignore_system_fonts=True)
+    compiler.compile(input=source)  # warm-up: font index
+    def numbered(i):
+        return source.replace("第1期".encode(), f"第{i}期".encode())
+
+    cases = (
+        # A reused compiler memoizes what did not change; the number in the masthead changes on every run.
+        ("Typst (warm compiler)", lambda i: compiler.compile(input=numbered(i), pdf_standards=["a-2b"])),
+        ("Typst (fresh compiler)", lambda i: typst.Compiler(font_paths=folders, ignore_system_fonts=True).compile(
+            input=source, pdf_standards=["a-2b"])),
+    )
+    for label, run in cases:
+        times = []
+        for i in range(runs):
+            start = time.perf_counter()
+            run(i + 2)
+            times.append(time.perf_counter() - start)
+        median = statistics.median(times)
+        print(f"{label + ', pdf/a-2b':<34}      median {median:.3f} s  (min {min(times):.3f}  max {max(times):.3f}, "
+              f"n={runs}); WeasyPrint takes {demo_median / median:.1f}× as long")
 
 
 def libreoffice(issue, demo_median, runs=5):
@@ -159,10 +222,9 @@ def main():
                 demo = Issue.objects.get(series=series, year=2021, number=1)
                 editor = demo.created_by
                 demo_renderer = IssueRenderer(demo, preview=False)
-                variant = settings.BULLETIN_PDF_VARIANT or "plain PDF"
-                median = describe(f"demo issue (issued, {variant})", *timed(demo_renderer, 15))
-                with override_settings(BULLETIN_PDF_VARIANT="pdf/a-3b"):
-                    describe("demo issue (issued, pdf/a-3b)", *timed(demo_renderer, 15))
+                median = describe(f"demo issue (issued, {pdf_variant() or 'plain PDF'})", *timed(demo_renderer, 15))
+                with override_settings(BULLETIN_PDF_VARIANT="none"):
+                    describe("demo issue (issued, plain PDF)", *timed(demo_renderer, 15))
                 describe("demo issue (preview)", *timed(IssueRenderer(demo, preview=True), 15))
                 per_page = {}
                 for target, paragraphs in ((20, 71), (60, 216)):
@@ -171,6 +233,7 @@ def main():
                     per_page[target] = describe(f"generated ~{target}-page issue", times, pages)
                 print(f"60-page median / demo median = {per_page[60] / median:.1f}× (target ≤ 20×)")
                 memory_steadiness(demo_renderer)
+                typst_bench(demo, median)
                 libreoffice(demo, median)
                 raise Rollback
         except Rollback:

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Install the system packages the project needs on Debian/Ubuntu (with sudo when not root).
-# Required: CJK fonts, Pango and HarfBuzz-Subset for WeasyPrint, poppler for the PDF tests, venv.
+# Required: CJK fonts (FandolFang 仿宋 comes out of texlive-lang-chinese: scripts/install-fandol.sh), Pango and HarfBuzz-Subset for WeasyPrint, poppler for the PDF tests, venv.
 # For the test suite: gettext (catalogue checks), chromium (browser tests), docker-compose (compose
 # file check); where a distribution lacks one of these, the tests that need it skip and say why.
 set -euo pipefail
 
-required=(fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+required=(fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 optional=(gettext chromium docker-compose)
 # A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
 python3 -c "import ensurepip, venv" 2>/dev/null || required+=(python3-venv)
@@ -33,6 +33,12 @@ if [ ${#missing[@]} -gt 0 ]; then
       echo "setup-system: $pkg is not available here; the tests that need it will be skipped" >&2
     fi
   done
+fi
+
+# The free 仿宋: one font file taken out of texlive-lang-chinese (not the package and its TeX Live).
+if ! fc-list | grep -q FandolFang-Regular.otf; then
+  [ ${#missing[@]} -gt 0 ] || { [ "$(id -u)" -eq 0 ] && apt-get update -qq || sudo apt-get update -qq; }
+  "$(dirname "$0")/install-fandol.sh"
 fi
 
 # Without HarfBuzz-Subset WeasyPrint falls back to fontTools: ~40x slower with CJK fonts.

@@ -57,9 +57,27 @@ def test_the_issued_pdf_carries_metadata_and_is_pdf_a_when_configured(settings):
     assert intents
 
 
-def test_the_issued_pdf_is_plain_by_default():
+def test_the_issued_pdf_is_pdf_a_2b_by_default_and_passes_both_validators():
+    import page as page_validation
+    from pikepdf import pdfa
+
+    issue = issue_in(Status.ISSUED)
+    content = _stored_bytes(issue)
+    assert b'pdfaid:part="2"' in content  # the XMP stream is left uncompressed, as PDF/A requires
+    assert page_validation.validate_pdf_bytes(content, profile="PDF_A_2B").is_compliant
+    assert pdfa.validate_written(io.BytesIO(content), "2b").passed
+
+
+def test_the_issued_pdf_is_plain_when_pdf_a_is_turned_off(settings):
+    settings.BULLETIN_PDF_VARIANT = "none"
     issue = issue_in(Status.ISSUED)
     with pdfplumber.open(io.BytesIO(_stored_bytes(issue))) as doc:
+        assert "OutputIntents" not in doc.doc.catalog
+
+
+def test_previews_stay_plain_pdfs():
+    issue = issue_in(Status.REVIEW)
+    with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
         assert "OutputIntents" not in doc.doc.catalog
 
 
@@ -202,6 +220,56 @@ def test_a_dropped_licensed_font_is_preferred(settings, tmp_path, capsys):
     with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
         names = {c["fontname"].split("+")[-1] for c in doc.pages[0].chars if c["text"] in "Kai heading"}
     assert any(name.startswith("KaiTi_GB2312") for name in names), names
+
+
+def _renamed_font(source, family, target, *, weight=None):
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source)
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = family
+        if record.nameID == 6:
+            record.string = f"{family}-Test".replace(" ", "")
+    if weight is not None:
+        font["OS/2"].usWeightClass = weight
+    font.save(target)
+
+
+def test_without_dropped_fonts_the_free_fangsong_and_kaiti_are_used(settings, tmp_path, capsys):
+    from articles import fonts
+
+    settings.BULLETIN_FONT_DIR = tmp_path
+    assert fonts.resolve("fangsong").family == "FandolFang"
+    assert fonts.resolve("kaiti").family == "LXGW WenKai"
+    # FandolFang has one weight: bold 仿宋 is set in 黑体 at its regular weight.
+    assert fonts.bold_face("fangsong") == (fonts.css_family("heiti"), 400)
+    assert fonts.bold_face("kaiti") == (fonts.css_family("kaiti"), 700)  # LXGW WenKai has a bold face
+    call_command("fonts")
+    out = capsys.readouterr().out
+    assert "FandolFang-Regular.otf" in out and "LXGWWenKai-Regular.ttf" in out
+
+
+def test_a_dropped_licensed_fangsong_wins_and_its_bold_is_used_when_dropped_too(settings, tmp_path):
+    from articles import fonts
+
+    settings.BULLETIN_FONT_DIR = tmp_path
+    dejavu = "/usr/share/fonts/truetype/dejavu/"
+    _renamed_font(dejavu + "DejaVuSerif.ttf", "FangSong_GB2312", tmp_path / "fangsong.ttf", weight=400)
+    face = fonts.resolve("fangsong")
+    assert (face.family, face.dropped) == ("FangSong_GB2312", True)
+    assert fonts.bold_face("fangsong") == (fonts.css_family("heiti"), 400)  # one weight dropped: 黑体 for bold
+
+    _renamed_font(dejavu + "DejaVuSerif-Bold.ttf", "FangSong_GB2312", tmp_path / "fangsong-bold.ttf", weight=700)
+    assert fonts.has_bold("fangsong")
+    assert fonts.bold_face("fangsong") == (fonts.css_family("fangsong"), 700)
+
+    issue = issue_in(Status.DRAFT, body="<p>Body text <strong>Lead</strong></p>")
+    with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
+        chars = doc.pages[0].chars
+        body = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "Boy" and round(c["size"]) == 16}
+        lead = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "L" and round(c["size"]) == 16}
+    assert body == {"FangSong_GB2312"} and lead == {"FangSong_GB2312-Bold"}, (body, lead)
 
 
 def test_the_system_check_warns_without_harfbuzz_subset(monkeypatch):

@@ -14,6 +14,13 @@ class Command(BaseCommand):
             weight = " bold" if face.weight >= 700 else ""
             self.stdout.write(f"{label} ({role}): {face.family}{weight} → {face.file or '?'} [{source}]")
             self.stdout.write("    " + _("stack: %(stack)s") % {"stack": ", ".join(fonts.STACKS[role])})
+            if role in fonts.BOLD_SUBSTITUTES:
+                if fonts.has_bold(role):
+                    self.stdout.write("    " + _("bold: its own bold face"))
+                else:
+                    substitute = fonts.resolve(fonts.BOLD_SUBSTITUTES[role])
+                    self.stdout.write("    " + _("bold: no bold face; set in %(face)s (%(family)s) at regular weight")
+                                      % {"face": fonts.ROLE_LABELS[substitute.role], "family": substitute.family})
         used = {family for stack in fonts.STACKS.values() for family in stack}
         for font in fonts.dropped_fonts():
             if not used.intersection(font.families):
