@@ -230,7 +230,11 @@ LOGGING = {
 }
 
 # --- production hardening -----------------------------------------------------
-if not DEBUG:
+# HTTPS=0 only for the embedded demo served on http://127.0.0.1 with DEBUG off (scripts/run.sh).
+HTTPS = env_bool("HTTPS", not DEBUG)
+# The embedded demo serves uploaded media itself; in production nginx does (deploy/nginx.conf).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

@@ -5,6 +5,15 @@ cd "$(dirname "$0")/.."
 ./scripts/setup-system.sh
 ./scripts/venv.sh
 mkdir -p var
+# Served as users see it: DEBUG off (Chinese 404/500 pages, not Django's technical ones), over plain
+# http on loopback (HTTPS=0), static files by WhiteNoise, uploaded images by Django (SERVE_MEDIA=1).
+# DEBUG=1 ./scripts/run.sh gives the developer's pages back.
+if [ ! -s var/secret_key ]; then
+  .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+fi
+export DEBUG="${DEBUG:-0}" HTTPS="${HTTPS:-0}" SERVE_MEDIA="${SERVE_MEDIA:-1}"
+export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 .venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py load_demo
 exec .venv/bin/python manage.py runserver "${ADDR:-127.0.0.1:8000}"
