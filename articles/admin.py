@@ -170,8 +170,29 @@ class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
         return format_html('{} · <a href="{}">{}</a>', fact, link, gettext("edit"))
 
 
+class DistributionFormSet(forms.BaseInlineFormSet):
+    """报 / 送 / 发 lines: a unit or group named twice gets one message that names it."""
+
+    def validate_unique(self):
+        seen = {}
+        for form in self.forms:
+            if not form.is_valid() or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            addressee = form.cleaned_data.get("recipient") or form.cleaned_data.get("group")
+            if addressee is None:
+                continue
+            key = (type(addressee), addressee.pk)
+            if key in seen:
+                raise forms.ValidationError(
+                    gettext("%(name)s is on the list twice (lines %(first)s and %(second)s); keep one of them.")
+                    % {"name": addressee, "first": seen[key], "second": self.forms.index(form) + 1},
+                    code="duplicate")
+            seen[key] = self.forms.index(form) + 1
+
+
 class DistributionInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = Distribution
+    formset = DistributionFormSet
     extra = 0
     fields = ["role", "recipient", "group"]
     autocomplete_fields = ["recipient", "group"]

@@ -16,6 +16,8 @@ class ArticlesConfig(AppConfig):
 
         # A flush (e.g. between transactional tests) empties the groups the roles migration made.
         post_migrate.connect(_ensure_roles, sender=self)
+        # SQLite rebuilds a table for some schema changes and loses its triggers: put the freeze back.
+        post_migrate.connect(_install_freeze_triggers, sender=self)
 
 
 def _ensure_roles(sender, apps=None, **kwargs):
@@ -24,3 +26,11 @@ def _ensure_roles(sender, apps=None, **kwargs):
     from articles.roles import ensure_roles
 
     ensure_roles(apps or global_apps)
+
+
+def _install_freeze_triggers(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from articles.freeze import install_triggers
+
+    install_triggers(connections[using])

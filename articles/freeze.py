@@ -3,7 +3,8 @@
 Python refuses every write with a clear message (IssuedIssueError): save() and delete() of an issue and
 of anything that belongs to it (ContentOfIssueMixin), and the bulk writes of their querysets
 (GuardedQuerySet). The database refuses them too, with triggers installed by migration 0011 (SQL
-below), so raw SQL, another program or a forgotten code path cannot change an issued issue either.
+below; reinstalled after every migrate, see install_triggers), so raw SQL, another program or a forgotten
+code path cannot change an issued issue either.
 """
 
 from django.apps import apps
@@ -142,6 +143,7 @@ def trigger_sql(vendor):
             CREATE OR REPLACE FUNCTION articles_refuse_frozen() RETURNS trigger AS $$
             BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation'; END;
             $$ LANGUAGE plpgsql""",
+            "DROP TRIGGER IF EXISTS articles_issue_frozen ON articles_issue",
             "CREATE TRIGGER articles_issue_frozen BEFORE UPDATE OR DELETE ON articles_issue FOR EACH ROW "
             f"WHEN (OLD.status = '{ISSUED}') EXECUTE FUNCTION articles_refuse_frozen()"]
         uninstall = ["DROP TRIGGER IF EXISTS articles_issue_frozen ON articles_issue"]
@@ -154,6 +156,7 @@ def trigger_sql(vendor):
                   THEN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation'; END IF;
                   RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
                 END; $$ LANGUAGE plpgsql""",
+                f"DROP TRIGGER IF EXISTS {table}_frozen ON {table}",
                 f"CREATE TRIGGER {table}_frozen BEFORE INSERT OR UPDATE OR DELETE ON {table} FOR EACH ROW "
                 f"EXECUTE FUNCTION {table}_refuse_frozen()"]
             uninstall += [f"DROP TRIGGER IF EXISTS {table}_frozen ON {table}",
@@ -164,16 +167,27 @@ def trigger_sql(vendor):
         # No DELETE triggers on SQLite: its TRUNCATE is "DELETE FROM", which `flush` (and the test runner)
         # must be able to run; deletes there are refused by Python only.
         raise_ = f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-        install = [f"CREATE TRIGGER articles_issue_frozen BEFORE UPDATE ON articles_issue "
+        install = [f"CREATE TRIGGER IF NOT EXISTS articles_issue_frozen BEFORE UPDATE ON articles_issue "
                    f"WHEN OLD.status = '{ISSUED}' {raise_}"]
         uninstall = ["DROP TRIGGER IF EXISTS articles_issue_frozen"]
         for table, ref in CONTENT_TABLES:
             install += [
-                f"CREATE TRIGGER {table}_frozen_insert BEFORE INSERT ON {table} WHEN {_issued('NEW', ref)} {raise_}",
-                f"CREATE TRIGGER {table}_frozen_update BEFORE UPDATE ON {table} "
+                f"CREATE TRIGGER IF NOT EXISTS {table}_frozen_insert BEFORE INSERT ON {table} "
+                f"WHEN {_issued('NEW', ref)} {raise_}",
+                f"CREATE TRIGGER IF NOT EXISTS {table}_frozen_update BEFORE UPDATE ON {table} "
                 f"WHEN {_issued('OLD', ref)} OR {_issued('NEW', ref)} {raise_}",
             ]
             uninstall += [f"DROP TRIGGER IF EXISTS {table}_frozen_insert",
                           f"DROP TRIGGER IF EXISTS {table}_frozen_update"]
         return install, uninstall
     return [], []
+
+
+def install_triggers(connection):
+    """(Re)install the triggers, idempotently: after migrate, since SQLite drops them when it rebuilds a table."""
+    tables = set(connection.introspection.table_names())
+    if not {"articles_issue", *(table for table, _ref in CONTENT_TABLES)} <= tables:
+        return  # not migrated that far yet
+    with connection.cursor() as cursor:
+        for statement in trigger_sql(connection.vendor)[0]:
+            cursor.execute(statement)

@@ -524,6 +524,8 @@ class Distribution(ContentOfIssueMixin, models.Model):
                 condition=Q(recipient__isnull=False, group__isnull=True)
                 | Q(recipient__isnull=True, group__isnull=False),
                 name="distribution_unit_xor_group",
+                violation_error_message=_(
+                    "Choose either one unit or one group on each line, not both and not neither."),
             ),
             models.UniqueConstraint(fields=["issue", "recipient"], name="distribution_unit_once_per_issue"),
             models.UniqueConstraint(fields=["issue", "group"], name="distribution_group_once_per_issue"),

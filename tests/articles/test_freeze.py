@@ -69,3 +69,12 @@ def test_drafts_and_issues_under_review_stay_writable_at_the_database(fake_pdf):
     issue = factories.issue_in(Issue.Status.REVIEW)
     raw("UPDATE articles_article SET title = '核稿改过' WHERE issue_id = %s", [issue.pk])
     assert issue.articles.first().title == "核稿改过"
+
+
+def test_the_triggers_are_put_back_idempotently_after_migrate(issued):
+    from articles.freeze import install_triggers
+
+    install_triggers(connection)
+    install_triggers(connection)  # as every post_migrate does
+    with pytest.raises(IntegrityError, match="issued issues are frozen"):
+        raw("UPDATE articles_issue SET print_run = 99 WHERE id = %s", [issued.pk])
