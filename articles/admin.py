@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -19,6 +20,7 @@ from articles.integrity import PdfProblem
 from articles.models import (
     Article,
     Award,
+    DefaultAddressee,
     Distribution,
     Issue,
     IssueLog,
@@ -52,10 +54,19 @@ class ReviewStepInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
+class DefaultAddresseeInline(admin.TabularInline):
+    """The series' usual 报 / 送 / 发 list: a new issue with no lines of its own starts with these."""
+
+    model = DefaultAddressee
+    extra = 0
+    fields = ["role", "recipient", "group"]
+    autocomplete_fields = ["recipient", "group"]
+
+
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "compiling_office", "is_supplement", "show_total_number", "chain_display"]
-    inlines = [ReviewStepInline]
+    inlines = [ReviewStepInline, DefaultAddresseeInline]
     fieldsets = [
         (None, {"fields": ["name", "compiling_office", "issuing_office", "is_supplement"]}),
         (_("Masthead"), {"fields": [
@@ -363,6 +374,9 @@ class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not change and services.issue_address_as_usual(issue=form.instance):
+            self.message_user(request, gettext("The series' usual recipients were added; change them if this "
+                                               "issue goes elsewhere."), messages.INFO)
         # One revision per save of the whole form, once the articles and recipients are saved too.
         revision_record(form.instance, actor=request.user)
 
@@ -379,6 +393,7 @@ class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
             path("<int:pk>/return/", wrap(self.transition_view(services.issue_return, at_step=True)),
                  name="articles_issue_return"),
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
+            path("<int:pk>/copy/", wrap(self.copy_view), name="articles_issue_copy"),
             *ReviewDesk(self).urls(),
             *layout_report_admin.urls(self),
         ] + super().get_urls()
@@ -406,6 +421,17 @@ class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[pk]))
 
         return view
+
+    @method_decorator(require_POST)
+    def copy_view(self, request, pk):
+        """新建一期 like this one: same series, settings and recipients, dated today, no articles."""
+        issue = get_object_or_404(Issue.objects.select_related("series"), pk=pk)
+        if not (self.has_view_permission(request, issue) and self.has_add_permission(request)):
+            raise PermissionDenied
+        new = services.issue_copy(issue=issue, actor=request.user, issue_date=timezone.localdate())
+        self.message_user(request, gettext("A new draft like %(issue)s: its series, settings and recipients are "
+                                           "copied; add the articles.") % {"issue": issue}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[new.pk]))
 
     def preview_view(self, request, pk):
         from articles.pdf import PdfRenderError, render_issue

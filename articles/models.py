@@ -543,6 +543,33 @@ class Distribution(ContentOfIssueMixin, models.Model):
         return self.recipient or self.group
 
 
+class DefaultAddressee(models.Model):
+    """One line of a series' usual 报 / 送 / 发 list, copied onto each new issue of the series."""
+
+    series = models.ForeignKey(Series, models.CASCADE, related_name="default_addressees", verbose_name=_("series"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    recipient = models.ForeignKey(Recipient, models.CASCADE, null=True, blank=True, related_name="+",
+                                  verbose_name=_("unit"))
+    group = models.ForeignKey(RecipientGroup, models.CASCADE, null=True, blank=True, related_name="+",
+                              verbose_name=_("group"))
+
+    class Meta:
+        verbose_name = _("usual recipient")
+        verbose_name_plural = _("usual recipients (copied onto each new issue)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, group__isnull=True)
+                | Q(recipient__isnull=True, group__isnull=False),
+                name="default_addressee_unit_xor_group",
+                violation_error_message=_(
+                    "Choose either one unit or one group on each line, not both and not neither."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{ROLE_PREFIX[self.role]}：{self.recipient or self.group}"
+
+
 class IssueRevision(models.Model):
     """A saved state of an issue's whole content (fields, articles, facts, recipients), kept for its life."""
 

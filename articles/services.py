@@ -19,6 +19,8 @@ from articles.integrity import pdf_problem
 from articles.models import (
     Article,
     ArticleComment,
+    DefaultAddressee,
+    Distribution,
     Issue,
     IssueLog,
     IssueRevision,
@@ -87,6 +89,31 @@ def issue_create(*, actor, issue=None, **fields):
         issue.save()
         _log(issue, actor=actor, action=IssueLog.Action.CREATE, from_status="")
     return issue
+
+
+def issue_address_as_usual(*, issue):
+    """Give a draft with no 报 / 送 / 发 lines its series' usual ones; return how many were added."""
+    if issue.distributions.exists():
+        return 0
+    lines = [Distribution(issue=issue, role=line.role, recipient_id=line.recipient_id, group_id=line.group_id)
+             for line in DefaultAddressee.objects.filter(series_id=issue.series_id)]
+    Distribution.objects.bulk_create(lines)
+    return len(lines)
+
+
+@transaction.atomic
+def issue_copy(*, issue, actor, issue_date):
+    """新建一期 like `issue`: same series and settings, the same 报 / 送 / 发 lines, no articles."""
+    new = issue_create(actor=actor, series=issue.series, issue_date=issue_date, print_date=issue_date,
+                       print_run=issue.print_run, disclosure=issue.disclosure)
+    Distribution.objects.bulk_create([
+        Distribution(issue=new, role=line.role, recipient_id=line.recipient_id, group_id=line.group_id)
+        for line in issue.distributions.all()
+    ])
+    from articles.revisions import revision_record
+
+    revision_record(new, actor=actor)
+    return new
 
 
 @transaction.atomic

@@ -176,3 +176,52 @@ def test_the_same_unit_twice_gets_one_message_naming_it(client):
     assert html.count("“省直机关工委”在报送对象中出现了两次（第1行和第2行），请只保留一行。") == 1
     assert "重复数据" not in html
     assert not issue.distributions.exists()
+
+
+def test_a_new_issue_like_the_last_one_copies_series_settings_and_recipients(client, fake_pdf):
+    from articles.models import Distribution, Role
+
+    editor = factories.editor()
+    unit = factories.RecipientFactory(name="四川年鉴社")
+    last = factories.issue_in(Status.ISSUED, author=editor, recipients=[(unit, Role.SEND)], print_run=12,
+                              disclosure=Issue.Disclosure.ON_REQUEST)
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:articles_issue_copy", args=[last.pk]), follow=True)
+
+    new = Issue.objects.exclude(pk=last.pk).get()
+    assert response.redirect_chain[-1][0] == change_url(new)
+    assert (new.status, new.series, new.print_run, new.disclosure) == (Status.DRAFT, last.series, 12,
+                                                                      Issue.Disclosure.ON_REQUEST)
+    lines = list(Distribution.objects.filter(issue=new).values_list("role", "recipient__name"))
+    assert lines == [("send", "四川年鉴社")]
+    assert not new.articles.exists() and new.created_by == editor
+    assert "已按“" in response.content.decode()
+
+
+def test_copying_needs_the_right_to_draft(client, fake_pdf):
+    issue = factories.issue_in(Status.ISSUED)
+    client.force_login(factories.leader())
+    assert client.post(reverse("admin:articles_issue_copy", args=[issue.pk])).status_code == 403
+    assert client.get(reverse("admin:articles_issue_copy", args=[issue.pk])).status_code in (403, 405)
+    assert Issue.objects.count() == 1
+
+
+def test_a_new_issue_without_recipients_gets_the_series_usual_ones(client):
+    from articles.models import DefaultAddressee, Role
+
+    editor = factories.editor()
+    series = factories.SeriesFactory(name="常用报送工作信息")
+    unit = factories.RecipientFactory(name="省直机关工委")
+    DefaultAddressee.objects.create(series=series, role=Role.REPORT, recipient=unit)
+    client.force_login(editor)
+    data = {"series": series.pk, "issue_date": "2025-07-01", "print_date": "2025-07-01", "print_run": 10,
+            "disclosure": "public", "extra_recipients": "", "base_revision": "0",
+            "articles-TOTAL_FORMS": 0, "articles-INITIAL_FORMS": 0, "distributions-TOTAL_FORMS": 0,
+            "distributions-INITIAL_FORMS": 0, "log-TOTAL_FORMS": 0, "log-INITIAL_FORMS": 0}
+
+    response = client.post(reverse("admin:articles_issue_add"), data, follow=True)
+
+    issue = Issue.objects.get(series=series)
+    assert list(issue.distributions.values_list("role", "recipient__name")) == [("report", "省直机关工委")]
+    assert "已填入本刊物的常用报送对象" in response.content.decode()
