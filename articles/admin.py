@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import layout_report_admin, roles, services, workflow
+from articles.forms import ArticleWithFactsForm, fact_field_names
 from articles.integrity import PdfProblem
 from articles.models import (
     Article,
@@ -149,19 +150,25 @@ class DraftOnlyAdminMixin:
 
 
 class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
+    """An article of the issue, with its meeting or award facts beside it (shown for its kind only)."""
+
     model = Article
+    form = ArticleWithFactsForm
     formfield_overrides = TITLE_WIDGET
     extra = 0
-    fields = ["position", "kind", "title", "subtitle", "body", "facts"]
     readonly_fields = ["facts", "formatted_body"]
     ordering = ["position", "pk"]
     show_change_link = True
 
-    def get_fields(self, request, obj=None):
-        if self.has_change_permission(request, obj):
-            return self.fields
-        # Read only: the text as it prints, never its HTML source.
-        return ["position", "kind", "title", "subtitle", "formatted_body", "facts"]
+    def get_fieldsets(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            # Read only: the text as it prints, never its HTML source.
+            return [(None, {"fields": ["position", "kind", "title", "subtitle", "formatted_body", "facts"]})]
+        return [
+            (None, {"fields": ["position", "kind", "title", "subtitle", "body"]}),
+            (_("Meeting facts"), {"fields": fact_field_names(Article.Kind.MEETING), "classes": ["facts-meeting"]}),
+            (_("Award facts"), {"fields": fact_field_names(Article.Kind.AWARD), "classes": ["facts-award"]}),
+        ]
 
     @admin.display(description=_("body"))
     def formatted_body(self, obj):
@@ -170,15 +177,8 @@ class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
 
     @admin.display(description=_("meeting / award facts"))
     def facts(self, obj):
-        if not obj.pk:
-            return gettext("Save the issue first, then add the facts from the article's page.")
-        fact = getattr(obj, "meeting", None) or getattr(obj, "award", None)
-        link = reverse("admin:articles_article_change", args=[obj.pk])
-        if fact is None:
-            if obj.kind == Article.Kind.GENERAL:
-                return "—"
-            return format_html('<a href="{}">{}</a>', link, gettext("add the facts"))
-        return format_html('{} · <a href="{}">{}</a>', fact, link, gettext("edit"))
+        fact = getattr(obj, "meeting", None) or getattr(obj, "award", None) if obj.pk else None
+        return str(fact) if fact is not None else "—"
 
 
 class DistributionFormSet(forms.BaseInlineFormSet):
@@ -484,12 +484,14 @@ def _done_message(issue):
 
 class MeetingInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Meeting
+    kind = Article.Kind.MEETING
     extra = 0
     max_num = 1
 
 
 class AwardInline(MeetingInline):
     model = Award
+    kind = Article.Kind.AWARD
 
 
 @admin.register(Article)
@@ -506,6 +508,11 @@ class ArticleAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
 
     def issue_of(self, obj):
         return obj.issue if obj is not None and obj.issue_id else None
+
+    def get_inlines(self, request, obj):
+        # A meeting report has meeting facts, an award notice award facts, a general article none.
+        kind = obj.kind if obj is not None else None
+        return [inline for inline in self.inlines if getattr(inline, "kind", None) == kind]
 
     def get_readonly_fields(self, request, obj=None):
         return ["issue"] if obj else []

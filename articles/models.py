@@ -404,9 +404,18 @@ class ArticleFacts(ContentOfIssueMixin, models.Model):
             return None
         return Article.objects.filter(pk=self.article_id).values_list("issue_id", flat=True).first()
 
+    def clean(self):
+        # Meeting facts belong to a meeting report, award facts to an award notice.
+        kind = Article.objects.filter(pk=self.article_id).values_list("kind", flat=True).first()
+        if kind is not None and kind != self.kind:
+            raise ValidationError(_("These facts belong to a %(kind)s; this article is a %(actual)s.") % {
+                "kind": Article.Kind(self.kind).label, "actual": Article.Kind(kind).label})
+
 
 class Meeting(ArticleFacts):
     """The facts behind a meeting report."""
+
+    kind = Article.Kind.MEETING
 
     date = models.DateField(_("date"))
     organiser = models.CharField(_("organiser"), max_length=100)
@@ -425,6 +434,8 @@ class Meeting(ArticleFacts):
 
 class Award(ArticleFacts):
     """The facts behind an award notice."""
+
+    kind = Article.Kind.AWARD
 
     awarding_body = models.CharField(_("awarding body"), max_length=200)
     award_name = models.CharField(_("award"), max_length=200)

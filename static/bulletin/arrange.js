@@ -36,9 +36,21 @@
     return input ? input.value.replace(/\s+/g, " ").trim() : "";
   }
 
+  // Meeting facts beside a meeting report, award facts beside an award notice, none beside the others.
+  function showFacts(row) {
+    const kind = row.querySelector("select[name$='-kind']");
+    for (const fieldset of row.querySelectorAll("fieldset.facts-meeting, fieldset.facts-award")) {
+      fieldset.hidden = !kind || !fieldset.classList.contains("facts-" + kind.value);
+    }
+  }
+
   function prepare(row) {
     if (row.dataset.arranged) return;
     row.dataset.arranged = "1";
+    showFacts(row);
+    row.addEventListener("change", (event) => {
+      if (event.target.name && event.target.name.endsWith("-kind")) showFacts(row);
+    });
     const header = row.querySelector("h3");
     if (!header) return;
     const handle = document.createElement("span");

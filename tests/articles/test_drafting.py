@@ -225,3 +225,56 @@ def test_a_new_issue_without_recipients_gets_the_series_usual_ones(client):
     issue = Issue.objects.get(series=series)
     assert list(issue.distributions.values_list("role", "recipient__name")) == [("report", "省直机关工委")]
     assert "已填入本刊物的常用报送对象" in response.content.decode()
+
+
+def test_meeting_facts_are_edited_beside_their_article_and_only_for_a_meeting_report(client):
+    from articles.models import Award, Meeting
+
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue) | {
+        "articles-0-kind": "meeting", "articles-0-meeting_date": "2021-01-12",
+        "articles-0-meeting_organiser": "省方志办",
+        "articles-0-meeting_name": "党组中心组（扩大）学习会", "articles-0-meeting_chair": "陈建春",
+        # Award facts typed beside a meeting report are not kept.
+        "articles-0-award_awardee": "不该保存的获奖者",
+    }
+    assert client.post(change_url(issue), data).status_code == 302
+    meeting = Meeting.objects.get(article__issue=issue)
+    assert (meeting.name, meeting.chair, str(meeting.date)) == ("党组中心组（扩大）学习会", "陈建春", "2021-01-12")
+    assert not Award.objects.exists()
+
+    # The article becomes a general one: its meeting facts go.
+    data = _change_form_data(issue) | {"articles-0-kind": "general"}
+    assert client.post(change_url(issue), data).status_code == 302
+    assert not Meeting.objects.exists()
+
+
+def test_incomplete_facts_are_refused_beside_the_article_and_what_was_typed_stays(client):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue) | {"articles-0-kind": "award", "articles-0-award_awardee": "四川年鉴社"}
+
+    response = client.post(change_url(issue), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "四川年鉴社" in html
+    # The awarding body and the award are missing: each says so beside its field.
+    assert html.count("<li>此字段不能为空。</li>") == 2
+    assert not issue.articles.get().kind == "award"
+
+
+def test_facts_of_the_other_kind_are_refused_by_the_model():
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from articles.models import Meeting
+
+    issue = factories.draft_issue(author=factories.editor())
+    article = issue.articles.get()
+    meeting = Meeting(article=article, date=datetime.date(2025, 1, 1), organiser="甲", name="乙")
+    with pytest.raises(ValidationError):
+        meeting.full_clean()
