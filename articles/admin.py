@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import layout_report_admin, roles, services, workflow
-from articles.forms import ArticleWithFactsForm, fact_field_names
+from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
 from articles.integrity import PdfProblem
 from articles.models import (
     Article,
@@ -245,6 +245,15 @@ class IssueLogInline(admin.TabularInline):
         return False
 
 
+class ChangesOnlyHistory:
+    """The admin's history gets an entry only when a save changed something."""
+
+    def log_change(self, request, obj, message):
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
+
 class StaleEditCheck:
     """Optimistic locking: a form opened on version N is refused when someone saved version N+1 meanwhile.
 
@@ -290,7 +299,7 @@ class StaleEditCheck:
 
 
 @admin.register(Issue)
-class IssueAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
+class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by", "submitted_by",
                     "issued_by"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
@@ -495,9 +504,10 @@ class AwardInline(MeetingInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     """One article with its meeting or award facts; each save is a revision of its issue."""
 
+    form = ArticleForm
     list_display = ["__str__", "issue", "kind", "position"]
     list_filter = ["kind", "issue__status", "issue__series"]
     list_select_related = ["issue__series"]

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from articles.models import Article, Award, Meeting
+from articles.sanitize import sanitize_html
 
 # The facts each kind of article carries, as (model, its fields in form order).
 FACTS = {
@@ -16,7 +17,37 @@ def fact_field_names(kind):
     return [f"{kind}_{name}" for name in FACTS[kind][1]]
 
 
-class _ArticleWithFactsForm(forms.ModelForm):
+class ArticleForm(forms.ModelForm):
+    """An article's form that calls a field changed only when what is stored would change.
+
+    Browsers send titles with CRLF line breaks and CKEditor re-serialises the body, so without this
+    every save would be logged (and revised) as "changed the title and the body".
+    """
+
+    @property
+    def changed_data(self):
+        changed = list(super().changed_data)
+        if "title" in changed and self._normal_title(self["title"].value()) == self._normal_title(
+                self["title"].initial):
+            changed.remove("title")
+        if "body" in changed and self.initial.get("body") is not None:
+            try:
+                same = sanitize_html(self["body"].value() or "") == sanitize_html(self.initial["body"] or "")
+            except Exception:  # noqa: BLE001 - a body the sanitiser cannot take is a change the form will judge
+                same = False
+            if same:
+                changed.remove("body")
+        return changed
+
+    @staticmethod
+    def _normal_title(value):
+        return "\n".join(line.strip() for line in str(value or "").replace("\r\n", "\n").split("\n")).strip()
+
+    def clean_title(self):
+        return self._normal_title(self.cleaned_data.get("title"))
+
+
+class _ArticleWithFactsForm(ArticleForm):
     """An article and, for a meeting report or an award notice, its facts: only those of its kind are kept."""
 
     def __init__(self, *args, **kwargs):

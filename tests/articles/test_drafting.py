@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from articles.models import Issue, IssueLog
+from articles.revisions import revision_record
 from tests import factories
 from tests.articles.test_revisions import _change_form_data
 
@@ -278,3 +279,28 @@ def test_facts_of_the_other_kind_are_refused_by_the_model():
     meeting = Meeting(article=article, date=datetime.date(2025, 1, 1), organiser="甲", name="乙")
     with pytest.raises(ValidationError):
         meeting.full_clean()
+
+
+def test_history_is_written_only_when_something_changed_and_names_fields_in_chinese(client):
+    from django.contrib.admin.models import LogEntry
+    from django.utils import translation
+
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor, body="<p>正文。</p>")
+    issue.articles.update(title="关于加强\n学习的通知")
+    revision_record(issue, actor=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue)
+    # As a browser sends it: CRLF in the title, the body as the editor serialises it.
+    data["articles-0-title"] = "关于加强\r\n学习的通知"
+    data["articles-0-body"] = "<p>正文。</p>\n"
+    revisions = issue.revisions.count()
+    assert client.post(change_url(issue), data).status_code == 302
+    assert issue.revisions.count() == revisions
+    assert not LogEntry.objects.exists()  # nothing changed: no "修改了 标题 和 正文", not even "没有字段被修改"
+
+    data["articles-0-body"] = "<p>正文改了。</p>"
+    assert client.post(change_url(issue), data).status_code == 302
+    with translation.override("zh-hans"):
+        message = LogEntry.objects.order_by("pk").last().get_change_message()
+    assert "正文" in message and "Body" not in message and "标题" not in message
