@@ -23,6 +23,8 @@ from articles.freeze import (  # noqa: F401 - ISSUED_IS_FINAL and IssuedIssueErr
 )
 from articles.limits import check_body
 from articles.sanitize import sanitize_html
+from articles.wordpaste import check_images
+from articles.wordpaste import normalize as normalize_word
 
 
 def private_storage():
@@ -280,7 +282,9 @@ def stored_body(html):
         # An expression would be computed by the database, after any check or sanitising here.
         raise TypeError(f"Article.body is rich text: it is stored only from a string, not {type(html).__name__}.")
     check_body(html)
-    return sanitize_html(html)
+    # Images that cannot be kept are refused with a message by the forms (Article.clean); here, on paths
+    # no person watches (bulk writes, scripts), the allow-list drops them.
+    return sanitize_html(normalize_word(html) if html else html)
 
 
 # Set while bulk_update writes bodies it has already checked and sanitised (as a CASE expression).
@@ -374,6 +378,7 @@ class Article(ContentOfIssueMixin, models.Model):
         super().clean()
         try:
             check_body(self.body)
+            check_images(self.body)  # a picture that cannot be kept is said at once, never dropped silently
         except ValidationError as exc:
             raise ValidationError({"body": exc.error_list}) from None
 

@@ -2,7 +2,7 @@
 
 It keeps what the print layout can show (paragraphs, bold, the heading levels,
 lists, tables, images from our own media library) and drops everything else:
-scripts, event handlers, inline styles and classes pasted from Word or WPS,
+scripts, event handlers, inline styles (but centred and right alignment) and classes pasted from Word or WPS,
 links, and any URL that leaves the site.
 """
 
@@ -20,7 +20,10 @@ ALLOWED_TAGS = {
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
     "figure", "figcaption", "img",
 }
+ALIGNED = ("p", "h2", "h3", "h4", "h5")
+ALIGNMENTS = {"text-align:center", "text-align:right"}
 ALLOWED_ATTRIBUTES = {
+    **{tag: {"style"} for tag in ALIGNED},  # only the alignments the print layout has (see _filter_attribute)
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
@@ -46,6 +49,9 @@ def is_own_media_url(url):
 
 
 def _filter_attribute(tag, attribute, value):
+    if attribute == "style":
+        value = re.sub(r"\s+", "", value).rstrip(";").lower()
+        return value if value in ALIGNMENTS else None
     if tag == "img" and attribute == "src":
         return value if is_own_media_url(value) else None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
