@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import layout_report_admin, roles, services, workflow
+from articles.docx_import import DocxImport
 from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
 from articles.integrity import PdfProblem
 from articles.models import (
@@ -404,6 +405,7 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
             path("<int:pk>/preview.pdf", wrap(self.preview_view), name="articles_issue_preview"),
             path("<int:pk>/copy/", wrap(self.copy_view), name="articles_issue_copy"),
             *ReviewDesk(self).urls(),
+            *DocxImport(self).urls(),
             *layout_report_admin.urls(self),
         ] + super().get_urls()
 
