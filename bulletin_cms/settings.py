@@ -41,9 +41,23 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_ckeditor_5",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
     "distribution",
 ]
+
+# Work that leaves the request (mail) runs on Django's task framework (the django-tasks backport of
+# Django 6's django.tasks): by default in the database, run by `manage.py db_worker` (docs/mail.md).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
+# Mail: a batch goes over one SMTP connection; a temporary failure is retried this many times, backing off.
+BULLETIN_MAIL_ATTEMPTS = int(os.environ.get("BULLETIN_MAIL_ATTEMPTS", "5"))
+BULLETIN_MAIL_RETRY_SECONDS = int(os.environ.get("BULLETIN_MAIL_RETRY_SECONDS", "60"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -64,6 +64,11 @@ class Notification(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # When a sender took it; a claim older than a few minutes was left by a worker that died.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # After a temporary failure (a 4xx reply, a relay that is down): when it is tried again. None on a
+    # failed row means the failure is final (a 5xx reply, or the attempts are used up).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

@@ -1,11 +1,13 @@
 """Writes on distribution: receipts (viewed, downloaded, 签收) and the emails that announce an issue."""
 
 import logging
+import smtplib
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,9 @@ from distribution.models import Notification, Receipt
 
 logger = logging.getLogger(__name__)
 
+# Messages per SMTP connection; a claim older than this was left by a worker that died mid-send.
+BATCH = 200
+ABANDONED_AFTER = timedelta(minutes=10)
 RECEIPT_EVENTS = {"view": "first_viewed", "download": "first_downloaded", "acknowledge": "acknowledged"}
 
 
@@ -28,9 +33,12 @@ def receipt_record(*, issue, actor, event, units):
 
 
 def issue_distribute(sender, *, issue, **kwargs):
-    """On issuing (articles.signals.issue_issued): prepare its receipts and mail, and send the mail after commit."""
+    """On issuing (articles.signals.issue_issued): prepare its receipts and mail; the mail goes on the task queue
+    once the issue is committed, so the leader's request never waits for a mail server."""
+    from distribution.tasks import deliver_issue_notifications
+
     issue_prepare_distribution(issue=issue)
-    transaction.on_commit(lambda: issue_notify_recipients(issue_pk=issue.pk))
+    transaction.on_commit(lambda: deliver_issue_notifications.enqueue(issue.pk))
 
 
 def issue_prepare_distribution(*, issue):
@@ -54,11 +62,21 @@ def _notification_claim(notification):
     return bool(
         Notification.objects.filter(pk=notification.pk, attempts=notification.attempts)
         .exclude(status=Notification.Status.SENT)
-        .update(status=Notification.Status.PENDING, attempts=F("attempts") + 1)
+        .update(status=Notification.Status.PENDING, attempts=F("attempts") + 1, claimed_at=timezone.now(),
+                next_attempt_at=None)
     )
 
 
-def notification_send(*, notification_pk):
+def _is_temporary(exc):
+    """A failure worth trying again later: a 4xx reply, or no (working) connection to the relay."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in exc.recipients.values())
+    return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
+
+
+def notification_send(*, notification_pk, connection=None):
     """Send one notification unless it went out already; record the outcome. Returns True when sent."""
     # No transaction is held across the SMTP call: on SQLite that would hold the database's one write lock.
     notification = (
@@ -78,13 +96,27 @@ def notification_send(*, notification_pk):
                           "%(link)s\n") % {"unit": notification.recipient.name, "issue": issue, "link": link},
                 from_email=None,
                 recipient_list=[notification.email],
+                connection=connection,  # the batch's one SMTP connection
             )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded for a retry
         logger.warning("could not notify %s of issue %s: %s", notification.recipient, issue.pk, exc)
+        retry_at = None
+        if _is_temporary(exc) and attempt < settings.BULLETIN_MAIL_ATTEMPTS:
+            # 1, 2, 4, 8… times the base delay.
+            retry_at = timezone.now() + timedelta(seconds=settings.BULLETIN_MAIL_RETRY_SECONDS * 2 ** (attempt - 1))
         # Only this attempt's own failure is recorded: never over a success or a later attempt.
         Notification.objects.filter(pk=notification.pk, attempts=attempt).exclude(
             status=Notification.Status.SENT
-        ).update(status=Notification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        ).update(status=Notification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                 next_attempt_at=retry_at)
+        if connection is not None:
+            # The relay may have dropped the connection: the next message of the batch opens a new one and
+            # keeps it for the rest of the batch.
+            connection.close()
+            try:
+                connection.open()
+            except Exception:  # noqa: BLE001 - the next message records its own failure
+                pass
         return False
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
@@ -93,9 +125,20 @@ def notification_send(*, notification_pk):
 
 
 def notifications_send(*, notifications):
-    """Send every notification in `notifications` that has not gone out; return (sent, failed)."""
+    """Send every notification in `notifications` that has not gone out, over one SMTP connection per batch of
+    BATCH; return (sent, failed)."""
     pks = list(notifications.exclude(status=Notification.Status.SENT).values_list("pk", flat=True))
-    sent = sum(notification_send(notification_pk=pk) for pk in pks)
+    sent = 0
+    for start in range(0, len(pks), BATCH):
+        connection = get_connection()
+        try:
+            connection.open()  # held open for the batch (else every message opens and closes its own)
+        except Exception:  # noqa: BLE001 - each message then tries, and records why it failed
+            logger.warning("could not connect to the mail server; the messages will say why", exc_info=True)
+        try:
+            sent += sum(notification_send(notification_pk=pk, connection=connection) for pk in pks[start:start + BATCH])
+        finally:
+            connection.close()
     return sent, len(pks) - sent
 
 
@@ -114,3 +157,19 @@ def notifications_retry():
     return notifications_send(
         notifications=Notification.objects.exclude(status=Notification.Status.PENDING, attempts__gt=0)
     )
+
+
+def notifications_due():
+    """What the queue's retry task sends: temporary failures whose time has come, and claims left by a worker
+    that died between claiming a message and recording its outcome."""
+    now = timezone.now()
+    return Notification.objects.filter(
+        Q(status=Notification.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__lt=now - ABANDONED_AFTER)
+    )
+
+
+def next_retry_at():
+    """When the next temporary failure is due (None when none waits)."""
+    return (Notification.objects.filter(status=Notification.Status.FAILED, next_attempt_at__isnull=False)
+            .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())

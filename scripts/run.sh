@@ -16,4 +16,8 @@ export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py load_demo
-exec .venv/bin/python manage.py runserver "${ADDR:-127.0.0.1:8000}"
+# The task queue's worker (mail about issued issues) runs beside the web server and stops with it.
+.venv/bin/python manage.py db_worker --no-reload &
+worker=$!
+trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
+.venv/bin/python manage.py runserver "${ADDR:-127.0.0.1:8000}"

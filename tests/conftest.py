@@ -56,6 +56,13 @@ def fake_pdf(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks run when enqueued, unless a test asks for the database queue and its worker (test_tasks.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Every factory user gets a password; PBKDF2 would make that the slowest part of the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
