@@ -72,6 +72,11 @@ class Series(models.Model):
     mirror_margins = models.BooleanField(
         _("mirror margins on even pages"), default=False, help_text=_("Binding margin on the right of even pages.")
     )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind after (days)"), default=3,
+        help_text=_("Units that have not acknowledged an issue this many days after it was issued get a reminder "
+                    "(催签); 0: never."),
+    )
     print_run_below_rule = models.BooleanField(_("print run below the last rule"), default=True)
 
     class Meta:

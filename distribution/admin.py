@@ -1,7 +1,16 @@
 """The address book, and per issue who has viewed, downloaded and acknowledged it, and the emails sent."""
 
+import csv
+import io
+from urllib.parse import quote
+
+import openpyxl
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +21,7 @@ from articles.models import Issue
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt
+from distribution.tasks import remind_units
 
 admin.site.login_form = AdminRateLimitedAuthenticationForm
 
@@ -76,6 +86,49 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["issue__series", "recipient", "first_viewed_by", "first_downloaded_by", "acknowledged_by"]
     search_fields = ["recipient__name"]
     list_per_page = 200
+    actions = ["remind"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "reminders", "last_reminded_at"]
+
+    def has_remind_permission(self, request):
+        return request.user.has_perm("distribution.change_notification")
+
+    @admin.action(permissions=["remind"], description=_("催签: remind the selected units to acknowledge"))
+    def remind(self, request, queryset):
+        pks = list(queryset.filter(acknowledged_at__isnull=True).values_list("pk", flat=True))
+        if pks:
+            remind_units.enqueue(pks)
+        self.message_user(request, gettext("Reminders queued for %(count)s units that have not acknowledged.")
+                          % {"count": len(pks)}, messages.SUCCESS if pks else messages.WARNING)
+
+    def get_urls(self):
+        return [path("export/<int:issue_pk>.<str:kind>", self.admin_site.admin_view(self.export_view),
+                     name="distribution_receipt_export"), *super().get_urls()]
+
+    def export_view(self, request, issue_pk, kind):
+        """The issue's 签收情况 as .csv or .xlsx: who viewed, downloaded, acknowledged, was reminded, when."""
+        if not self.has_view_permission(request) or kind not in ("csv", "xlsx"):
+            raise PermissionDenied if kind in ("csv", "xlsx") else Http404
+        issue = get_object_or_404(Issue.objects.issued().select_related("series"), pk=issue_pk)
+        rows = services.receipt_rows(issue)
+        name = f"{issue.pdf_filename.removesuffix('.pdf')}-签收情况.{kind}"
+        if kind == "csv":
+            out = io.StringIO()
+            csv.writer(out).writerows(rows)
+            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        else:
+            book = openpyxl.Workbook()
+            sheet = book.active
+            sheet.title = "签收情况"
+            for row in rows:
+                sheet.append(row)
+            out = io.BytesIO()
+            book.save(out)
+            response = HttpResponse(out.getvalue(), content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
 
     def changelist_view(self, request, extra_context=None):
         chosen = issue_pk(request.GET.get("issue"))

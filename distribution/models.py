@@ -29,6 +29,9 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("acknowledged by"),
     )
+    # 催签: reminders sent to a unit that has not acknowledged.
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("receipt")

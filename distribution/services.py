@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles.selectors import recipient_units
 from distribution.models import Notification, Receipt
@@ -173,3 +174,91 @@ def next_retry_at():
     """When the next temporary failure is due (None when none waits)."""
     return (Notification.objects.filter(status=Notification.Status.FAILED, next_attempt_at__isnull=False)
             .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
+
+
+# --- 催签: reminding units that have not acknowledged --------------------------------------------------------
+
+
+def receipts_to_remind(*, now=None):
+    """Receipts of issued issues not acknowledged within their series' reminder_days, and not reminded since."""
+    now = now or timezone.now()
+    due = []
+    receipts = (Receipt.objects.filter(acknowledged_at__isnull=True, issue__series__reminder_days__gt=0)
+                .select_related("issue__series"))
+    for receipt in receipts:
+        days = timedelta(days=receipt.issue.series.reminder_days)
+        if receipt.issue.issued_at <= now - days and (
+                receipt.last_reminded_at is None or receipt.last_reminded_at <= now - days):
+            due.append(receipt)
+    return due
+
+
+def receipts_remind(*, receipt_pks):
+    """Remind each unit of these receipts that has not acknowledged, over one SMTP connection; log it on the
+    receipt. Returns (reminded, without email, failed)."""
+    receipts = list(Receipt.objects.filter(pk__in=receipt_pks, acknowledged_at__isnull=True)
+                    .select_related("issue__series", "recipient"))
+    reminded = without_email = failed = 0
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 - each message records its own failure below
+        logger.warning("could not connect to the mail server for reminders", exc_info=True)
+    try:
+        for receipt in receipts:
+            if not receipt.recipient.email:
+                without_email += 1
+                continue
+            issue = receipt.issue
+            try:
+                with translation.override(settings.LANGUAGE_CODE):
+                    send_mail(
+                        subject=_("Reminder: please acknowledge %(issue)s") % {"issue": issue},
+                        message=_("%(unit)s:\n\n%(issue)s was issued on %(date)s and your unit has not acknowledged "
+                                  "it yet. Please read it and acknowledge receipt here:\n%(link)s\n") % {
+                            "unit": receipt.recipient.name, "issue": issue,
+                            "date": timezone.localtime(issue.issued_at).strftime("%Y-%m-%d"),
+                            "link": settings.SITE_URL + issue.get_absolute_url()},
+                        from_email=None, recipient_list=[receipt.recipient.email], connection=connection,
+                    )
+            except Exception:  # noqa: BLE001 - a failed reminder is counted and logged; the next round tries again
+                logger.warning("could not remind %s of issue %s", receipt.recipient, issue.pk, exc_info=True)
+                failed += 1
+                continue
+            Receipt.objects.filter(pk=receipt.pk).update(reminders=F("reminders") + 1,
+                                                         last_reminded_at=timezone.now())
+            reminded += 1
+    finally:
+        connection.close()
+    return reminded, without_email, failed
+
+
+RECEIPT_COLUMNS = [
+    ("recipient", gettext_lazy("unit")), ("first_viewed_at", gettext_lazy("first viewed at")),
+    ("first_viewed_by", gettext_lazy("first viewed by")), ("first_downloaded_at", gettext_lazy("first downloaded at")),
+    ("first_downloaded_by", gettext_lazy("first downloaded by")), ("acknowledged_at", gettext_lazy("acknowledged at")),
+    ("acknowledged_by", gettext_lazy("acknowledged by")), ("reminders", gettext_lazy("reminders sent")),
+    ("last_reminded_at", gettext_lazy("last reminded at")),
+]
+
+
+def receipt_rows(issue):
+    """The issue's 签收情况 as rows of plain values (header first), for the .csv and .xlsx exports."""
+    def plain(value):
+        if value is None:
+            return ""
+        if hasattr(value, "astimezone"):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if hasattr(value, "get_username"):
+            return value.get_full_name() or value.get_username()
+        return value if isinstance(value, int) else str(value)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        header = [str(label) for _name, label in RECEIPT_COLUMNS]
+    rows = [header]
+    receipts = (Receipt.objects.filter(issue=issue)
+                .select_related("recipient", "first_viewed_by", "first_downloaded_by", "acknowledged_by")
+                .order_by("recipient__sort_order", "recipient__name"))
+    for receipt in receipts:
+        rows.append([plain(getattr(receipt, name)) for name, _label in RECEIPT_COLUMNS])
+    return rows

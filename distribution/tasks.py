@@ -42,3 +42,10 @@ def schedule_retries():
         # (cron) sends what is due instead.
         return
     retry_notifications.using(run_after=max(due, timezone.now() + timedelta(seconds=1))).enqueue()
+
+
+@task()
+def remind_units(receipt_pks):
+    """催签: remind the units of these receipts that have not acknowledged (logged on each receipt)."""
+    reminded, without_email, failed = services.receipts_remind(receipt_pks=receipt_pks)
+    return {"reminded": reminded, "without_email": without_email, "failed": failed}
