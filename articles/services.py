@@ -29,7 +29,7 @@ from articles.models import (
     issued_pdf_path,
 )
 from articles.selectors import address_lines
-from articles.signals import issue_issued
+from articles.signals import issue_issued, issue_returned, issue_step_reached
 
 logger = logging.getLogger(__name__)
 Status = Issue.Status
@@ -139,6 +139,7 @@ def issue_submit(*, issue, actor, comment=""):
     issue.step_since = issue.submitted_at
     issue.save(update_fields=["status", "chain", "step", "step_group", "step_since", "submitted_by", "submitted_at"])
     _log(issue, actor=actor, action=IssueLog.Action.SUBMIT, from_status=Status.DRAFT, comment=comment)
+    issue_step_reached.send(sender=Issue, issue=issue, actor=actor)
     return issue
 
 
@@ -169,6 +170,7 @@ def issue_return(*, issue, actor, comment, step=None):
     _back_to_draft(issue)
     _log(issue, actor=actor, action=IssueLog.Action.RETURN, from_status=Status.REVIEW, comment=comment.strip(),
          step=name)
+    issue_returned.send(sender=Issue, issue=issue, actor=actor, comment=comment.strip())
     return issue
 
 
@@ -189,6 +191,7 @@ def issue_approve(*, issue, actor, comment="", step=None):
             issue.save(update_fields=["step", "step_group", "step_since"])
             _log(issue, actor=actor, action=IssueLog.Action.APPROVE, from_status=Status.REVIEW, comment=comment,
                  step=name)
+            issue_step_reached.send(sender=Issue, issue=issue, actor=actor)
             return issue
     return _issue(issue.pk, actor=actor, comment=comment, step=issue.step)
 

@@ -8,3 +8,10 @@ from django.dispatch import Signal
 # same transaction, so an error undoes the issuing; anything that leaves the process (mail) they defer
 # with transaction.on_commit.
 issue_issued = Signal()
+
+# Sent inside the transaction when an issue reaches a review step (on submission and after each approval
+# that is not the last), with `issue` (its `current_step` names the step and its group) and `actor`.
+issue_step_reached = Signal()
+
+# Sent inside the transaction when an issue is returned to its drafters, with `issue`, `actor`, `comment`.
+issue_returned = Signal()

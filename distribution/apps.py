@@ -8,7 +8,10 @@ class DistributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from articles.signals import issue_issued
-        from distribution.services import issue_distribute
+        from articles.signals import issue_issued, issue_returned, issue_step_reached
+        from distribution import services
 
-        issue_issued.connect(issue_distribute, dispatch_uid="distribution.issue_distribute")
+        issue_issued.connect(services.issue_distribute, dispatch_uid="distribution.issue_distribute")
+        issue_issued.connect(services.on_issued_tell_drafter, dispatch_uid="distribution.on_issued_tell_drafter")
+        issue_step_reached.connect(services.on_step_reached, dispatch_uid="distribution.on_step_reached")
+        issue_returned.connect(services.on_returned, dispatch_uid="distribution.on_returned")

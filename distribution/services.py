@@ -5,9 +5,10 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -262,3 +263,64 @@ def receipt_rows(issue):
     for receipt in receipts:
         rows.append([plain(getattr(receipt, name)) for name, _label in RECEIPT_COLUMNS])
     return rows
+
+
+# --- workflow notices to staff: an issue waits at your step, was returned to you, was issued -------------
+
+
+def people_notify(*, user_ids, subject, body):
+    """Mail `subject`/`body` to the active users among `user_ids` that have an address; return how many."""
+    from django.contrib.auth import get_user_model
+
+    addresses = sorted({email for email in get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+                        .exclude(email="").values_list("email", flat=True)})
+    if not addresses:
+        return 0
+    with get_connection() as connection:
+        messages = [EmailMessage(subject=subject, body=body, to=[address], connection=connection)
+                    for address in addresses]
+        return connection.send_messages(messages) or 0
+
+
+def _admin_link(issue):
+    return settings.SITE_URL + reverse("admin:articles_issue_change", args=[issue.pk])
+
+
+def _notice(issue, user_ids, subject, body):
+    from distribution.tasks import notify_people
+
+    user_ids = [pk for pk in user_ids if pk]
+    if user_ids:
+        transaction.on_commit(lambda: notify_people.enqueue(user_ids, subject, body))
+
+
+def on_step_reached(sender, *, issue, actor, **kwargs):
+    """An issue reached a step: its group's members are told (not the one who moved it there)."""
+    from django.contrib.auth import get_user_model
+
+    step = issue.current_step
+    members = get_user_model().objects.filter(groups=step["group"]).exclude(pk=actor.pk).values_list("pk", flat=True)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(issue)s waits for you: %(step)s") % {"issue": issue, "step": step["name"]}
+        body = _("%(issue)s has reached the step %(step)s, which your group %(group)s does.\n%(link)s\n") % {
+            "issue": issue, "step": step["name"], "group": step["group_name"], "link": _admin_link(issue)}
+    _notice(issue, list(members), subject, body)
+
+
+def on_returned(sender, *, issue, actor, comment, **kwargs):
+    """An issue was returned: its drafter and its submitter are told why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(issue)s was returned") % {"issue": issue}
+        body = _("%(who)s returned %(issue)s: %(comment)s\n%(link)s\n") % {
+            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "comment": comment,
+            "link": _admin_link(issue)}
+    _notice(issue, {issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
+
+
+def on_issued_tell_drafter(sender, *, issue, actor, **kwargs):
+    """An issue was issued: its drafter and its submitter are told."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(issue)s has been issued") % {"issue": issue}
+        body = _("%(who)s issued %(issue)s.\n%(link)s\n") % {
+            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "link": _admin_link(issue)}
+    _notice(issue, {issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)

@@ -49,3 +49,9 @@ def remind_units(receipt_pks):
     """催签: remind the units of these receipts that have not acknowledged (logged on each receipt)."""
     reminded, without_email, failed = services.receipts_remind(receipt_pks=receipt_pks)
     return {"reminded": reminded, "without_email": without_email, "failed": failed}
+
+
+@task()
+def notify_people(user_ids, subject, body):
+    """A workflow notice to staff (a step's group, the drafter), over one SMTP connection."""
+    return {"sent": services.people_notify(user_ids=user_ids, subject=subject, body=body)}

@@ -1,0 +1,166 @@
+"""Benchmark: issuing to many units with mail on the task queue, against a real SMTP server on loopback.
+
+Run: .venv/bin/python bench/mail.py [--units 2000] [--rounds 5]
+A fresh SQLite file in a temporary folder (or DATABASE_URL), an aiosmtpd server on 127.0.0.1, and
+`manage.py db_worker` subprocesses as the workers. Printed:
+- the leader's issuing request (median, max) with the relay working, and with a relay that accepts
+  connections and never answers (the request only enqueues, so neither waits for mail);
+- the time 2 workers take to deliver every message, SMTP sessions used, duplicates;
+- a worker killed mid-run and a new one started: messages per unit (none twice).
+The PDF render is replaced by a fixed file so that only the mail path is measured.
+"""
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+folder = tempfile.mkdtemp(prefix="bench-mail-")
+os.environ["BULLETIN_VAR_DIR"] = folder
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin_cms.settings")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
+os.environ["EMAIL_HOST"] = "127.0.0.1"
+os.environ["EMAIL_TIMEOUT"] = "2"
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    os.environ["EMAIL_PORT"] = str(probe.getsockname()[1])
+
+import django  # noqa: E402
+import django.utils.timezone  # noqa: E402
+
+django.setup()
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import SMTP  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from articles import pdf, services  # noqa: E402
+from articles.models import Issue, Role  # noqa: E402
+from distribution.models import Notification  # noqa: E402
+from tests import factories  # noqa: E402
+
+received, sessions = [], [0]
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        received.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+class CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        sessions[0] += 1
+        super().connection_made(transport)
+
+
+def worker(*extra):
+    command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
+               "--interval", "0.2", *extra]
+    return subprocess.Popen(command, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_until(condition, timeout=600):
+    start = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError
+        time.sleep(0.1)
+    return time.perf_counter() - start
+
+
+def issue_to(units, leader, editor):
+    issue = factories.issue_to(Issue.Status.REVIEW, units=[(unit, Role.SEND) for unit in units])
+    start = time.perf_counter()
+    services.issue_approve(issue=issue, actor=leader)
+    return issue, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    pdf.render_issue = lambda issue, *, preview: pdf.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
+    controller.factory = lambda: CountingSMTP(controller.handler)
+    controller.start()
+    sessions[0] = 0
+    units = [factories.RecipientFactory(name=f"基准单位{i:04d}", email=f"unit{i}@example.org")
+             for i in range(args.units)]
+    leader, editor = factories.leader(), factories.editor()
+    print(f"{args.units} units with email, SMTP on 127.0.0.1:{os.environ['EMAIL_PORT']}, "
+          f"database {connection.vendor}")
+
+    # 1. The leader's request, relay working (no worker running: the request never waits for one).
+    times = [issue_to(units, leader, editor)[1] for _ in range(args.rounds)]
+    print(f"issuing request, relay up:      median {statistics.median(times):.3f} s  max {max(times):.3f} s")
+
+    # 2. Two workers deliver everything queued.
+    total = Notification.objects.count()
+    received.clear()
+    sessions[0] = 0
+    workers = [worker(), worker()]
+    took = wait_until(lambda: Notification.objects.filter(status="sent").count() == total)
+    for w in workers:
+        w.terminate()
+    duplicates = sum(n - 1 for n in Counter(received).values() if n > 1)
+    per_issue = Counter(received)
+    print(f"2 workers delivered {total} messages in {took:.1f} s ({total / took:.0f}/s), "
+          f"{sessions[0]} SMTP sessions, duplicates {duplicates}, per unit max {max(per_issue.values())}")
+
+    # 3. A stalled relay: connections accepted, never answered. The request still only enqueues.
+    controller.stop()
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", int(os.environ["EMAIL_PORT"])))
+    stalled.listen(100)
+    times = [issue_to(units[:200], leader, editor)[1] for _ in range(args.rounds)]
+    print(f"issuing request, relay stalled: median {statistics.median(times):.3f} s  max {max(times):.3f} s")
+    pending = Notification.objects.exclude(status="sent").count()
+    w = worker("--batch")
+    w.wait(timeout=900)
+    failed = Notification.objects.filter(status="failed")
+    print(f"with the relay stalled: {failed.count()} of {pending} failed temporarily, "
+          f"{failed.filter(next_attempt_at__isnull=False).count()} scheduled for a retry, none lost")
+    stalled.close()
+
+    # 4. A worker killed mid-run, then restarted: nobody gets a message twice.
+    controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
+    controller.start()
+    received.clear()
+    issue, _took = issue_to(units, leader, editor)
+    first = worker()
+    wait_until(lambda: len(received) >= args.units // 3)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    before = len(received)
+    Notification.objects.filter(issue=issue, status="pending", attempts__gt=0).update(
+        claimed_at=django.utils.timezone.now() - django.utils.timezone.timedelta(hours=1))
+    from distribution import tasks
+
+    tasks.deliver_issue_notifications.enqueue(issue.pk)
+    tasks.retry_notifications.enqueue()
+    second = worker("--batch")
+    second.wait(timeout=900)
+    counts = Counter(received)
+    issue_counts = [counts.get(unit.email, 0) for unit in units]
+    twice = sum(1 for c in issue_counts if c > 1)
+    print(f"worker killed after {before} messages, restarted: {sum(issue_counts)} delivered to "
+          f"{sum(1 for c in issue_counts if c)} units, units with 2+ messages: {twice}, "
+          f"units with none: {sum(1 for c in issue_counts if c == 0)}")
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
