@@ -78,8 +78,12 @@ def _is_temporary(exc):
     return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
 
 
-def notification_send(*, notification_pk, connection=None):
-    """Send one notification unless it went out already; record the outcome. Returns True when sent."""
+def notification_send(*, notification_pk, connection=None, unreachable=None):
+    """Send one notification unless it went out already; record the outcome. Returns True when sent.
+
+    `unreachable`: the error the batch got connecting to the relay; the message then fails with it at
+    once (and is retried later) instead of waiting for the relay's timeout again.
+    """
     # No transaction is held across the SMTP call: on SQLite that would hold the database's one write lock.
     notification = (
         Notification.objects.select_related("issue__series", "recipient")
@@ -91,6 +95,8 @@ def notification_send(*, notification_pk, connection=None):
     issue = notification.issue
     link = settings.SITE_URL + issue.get_absolute_url()
     try:
+        if unreachable is not None:
+            raise unreachable
         with translation.override(settings.LANGUAGE_CODE):
             send_mail(
                 subject=_("%(issue)s has been issued") % {"issue": issue},
@@ -111,7 +117,7 @@ def notification_send(*, notification_pk, connection=None):
             status=Notification.Status.SENT
         ).update(status=Notification.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000],
                  next_attempt_at=retry_at)
-        if connection is not None:
+        if connection is not None and unreachable is None:
             # The relay may have dropped the connection: the next message of the batch opens a new one and
             # keeps it for the rest of the batch.
             connection.close()
@@ -132,13 +138,15 @@ def notifications_send(*, notifications):
     pks = list(notifications.exclude(status=Notification.Status.SENT).values_list("pk", flat=True))
     sent = 0
     for start in range(0, len(pks), BATCH):
-        connection = get_connection()
+        connection, unreachable = get_connection(), None
         try:
             connection.open()  # held open for the batch (else every message opens and closes its own)
-        except Exception:  # noqa: BLE001 - each message then tries, and records why it failed
-            logger.warning("could not connect to the mail server; the messages will say why", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - every message of the batch records it and is retried later
+            logger.warning("could not connect to the mail server: %s", exc)
+            unreachable = exc
         try:
-            sent += sum(notification_send(notification_pk=pk, connection=connection) for pk in pks[start:start + BATCH])
+            sent += sum(notification_send(notification_pk=pk, connection=connection, unreachable=unreachable)
+                        for pk in pks[start:start + BATCH])
         finally:
             connection.close()
     return sent, len(pks) - sent
@@ -287,9 +295,13 @@ def _admin_link(issue):
 
 
 def _notice(issue, user_ids, subject, body):
+    from django.contrib.auth import get_user_model
+
     from distribution.tasks import notify_people
 
-    user_ids = [pk for pk in user_ids if pk]
+    # Only people with an address: no task for a notice nobody can receive.
+    user_ids = list(get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk], is_active=True)
+                    .exclude(email="").values_list("pk", flat=True))
     if user_ids:
         transaction.on_commit(lambda: notify_people.enqueue(user_ids, subject, body))
 
