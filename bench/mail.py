@@ -1,8 +1,9 @@
 """Benchmark: issuing to many units with mail on the task queue, against a real SMTP server on loopback.
 
-Run: .venv/bin/python bench/mail.py [--units 2000] [--rounds 5]
+Run: .venv/bin/python bench/mail.py [--units 2000] [--rounds 5] [--redis]
 A fresh SQLite file in a temporary folder (or DATABASE_URL), an aiosmtpd server on 127.0.0.1, and
-`manage.py db_worker` subprocesses as the workers. Printed:
+`manage.py db_worker` subprocesses as the workers; with --redis, the Redis-backed queue (database 14 of
+the Redis on 127.0.0.1:6379, emptied first) and `manage.py redis_worker` subprocesses. Printed:
 - the leader's issuing request (median, max) with the relay working, and with a relay that accepts
   connections and never answers (the request only enqueues, so neither waits for mail);
 - the time 2 workers take to deliver every message, SMTP sessions used, duplicates;
@@ -31,6 +32,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bulletin_cms.settings")
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.smtp.EmailBackend"
 os.environ["EMAIL_HOST"] = "127.0.0.1"
 os.environ["EMAIL_TIMEOUT"] = "2"
+REDIS = "--redis" in sys.argv
+if REDIS:
+    os.environ["TASKS_REDIS_URL"] = "redis://127.0.0.1:6379/14"
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
     os.environ["EMAIL_PORT"] = str(probe.getsockname()[1])
@@ -65,9 +69,17 @@ class CountingSMTP(SMTP):
         super().connection_made(transport)
 
 
+HEARTBEAT = 3  # seconds (redis_worker): a killed worker's task is picked up again after this
+
+
 def worker(*extra):
-    command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
-               "--interval", "0.2", *extra]
+    if REDIS:
+        extra = ["--burst" if e == "--batch" else e for e in extra]
+        command = [sys.executable, str(ROOT / "manage.py"), "redis_worker", "--interval", "0.2",
+                   "--heartbeat", str(HEARTBEAT), *extra]
+    else:
+        command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
+                   "--interval", "0.2", *extra]
     return subprocess.Popen(command, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -92,7 +104,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--redis", action="store_true", help="the Redis-backed queue instead of the database's")
     args = parser.parse_args()
+    if REDIS:
+        import redis
+
+        redis.Redis.from_url(os.environ["TASKS_REDIS_URL"]).flushdb()
     call_command("migrate", verbosity=0)
     pdf.render_issue = lambda issue, *, preview: pdf.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
     controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
@@ -103,7 +120,7 @@ def main():
              for i in range(args.units)]
     leader, editor = factories.leader(), factories.editor()
     print(f"{args.units} units with email, SMTP on 127.0.0.1:{os.environ['EMAIL_PORT']}, "
-          f"database {connection.vendor}")
+          f"database {connection.vendor}, queue {'Redis' if REDIS else 'database'}")
 
     # 1. The leader's request, relay working (no worker running: the request never waits for one).
     times = [issue_to(units, leader, editor)[1] for _ in range(args.rounds)]
@@ -153,7 +170,10 @@ def main():
         claimed_at=django.utils.timezone.now() - django.utils.timezone.timedelta(hours=1))
     from distribution import tasks
 
-    tasks.deliver_issue_notifications.enqueue(issue.pk)
+    if REDIS:
+        time.sleep(HEARTBEAT + 0.5)  # the killed worker's delivery task goes back on the queue by itself
+    else:
+        tasks.deliver_issue_notifications.enqueue(issue.pk)
     tasks.retry_notifications.enqueue()
     second = worker("--batch")
     second.wait(timeout=900)

@@ -16,8 +16,13 @@ export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py load_demo
-# The task queue's worker (mail about issued issues) runs beside the web server and stops with it.
-.venv/bin/python manage.py db_worker --no-reload &
+# The task queue's worker (mail about issued issues) runs beside the web server and stops with it:
+# the database queue's by default, the Redis queue's when TASKS_REDIS_URL is set (docs/mail.md).
+if [ -n "${TASKS_REDIS_URL:-}" ]; then
+  .venv/bin/python manage.py redis_worker &
+else
+  .venv/bin/python manage.py db_worker --no-reload &
+fi
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
 .venv/bin/python manage.py runserver "${ADDR:-127.0.0.1:8000}"

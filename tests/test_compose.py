@@ -164,3 +164,14 @@ def test_a_real_redis_server_accepts_the_compose_command(config, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_task_queue_is_its_own_redis_that_keeps_what_it_holds(config):
+    command = config["services"]["queue"]["command"]
+    command = shlex.split(command) if isinstance(command, str) else command
+    options = dict(zip(command[1::2], command[2::2], strict=False))
+    assert options["--maxmemory-policy"] == "noeviction"  # a queued task is never evicted like a cache entry
+    assert options["--appendonly"] == "yes"
+    for service in ("web", "worker"):
+        assert config["services"][service]["environment"]["TASKS_REDIS_URL"].startswith("redis://queue:")
+    assert config["services"]["worker"]["command"][-1] == "redis_worker"

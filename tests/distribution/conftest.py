@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from articles.models import Issue, Role
 from tests import factories
+from tests.distribution.relay import Relay
 
 Status = Issue.Status
 Disclosure = Issue.Disclosure
@@ -86,3 +87,14 @@ def client_as(client, world):
         return client
 
     return login
+
+
+@pytest.fixture
+def relay(settings):
+    server = Relay()
+    server.controller.start()
+    server.sessions = 0  # the controller's own readiness probe
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.controller.stop()

@@ -7,8 +7,6 @@ import socket
 import threading
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPProtocol
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -20,47 +18,6 @@ from distribution.models import Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class Relay:
-    """An SMTP server on 127.0.0.1 that records sessions and messages, and can answer 4xx or 5xx."""
-
-    def __init__(self):
-        self.sessions, self.messages, self.answer = 0, [], None
-        relay = self
-
-        class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-                if relay.answer:
-                    return relay.answer
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                relay.messages.append(list(envelope.rcpt_tos))
-                return "250 Message accepted"
-
-        class CountingSMTP(SMTPProtocol):
-            def connection_made(self, transport):
-                relay.sessions += 1
-                super().connection_made(transport)
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.factory = lambda: CountingSMTP(self.controller.handler)
-
-
-@pytest.fixture
-def relay(settings):
-    server = Relay()
-    server.controller.start()
-    server.sessions = 0  # the controller's own readiness probe
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
-    yield server
-    server.controller.stop()
 
 
 @pytest.fixture
