@@ -23,6 +23,9 @@ from distribution.models import Notification
 from distribution.redis_queue import Worker
 from tests import factories
 
+# The worker closes stale database connections around each task, as a worker process must.
+pytestmark = pytest.mark.django_db
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
