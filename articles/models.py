@@ -395,6 +395,26 @@ class Article(ContentOfIssueMixin, models.Model):
         return [line.strip() for line in self.title.splitlines() if line.strip()]
 
 
+class ArticleIndex(models.Model):
+    """An article's words for full-text search (articles/search.py): jieba's segmentation, space separated.
+
+    The database indexes these columns itself (migration 0016: an FTS5 table kept by triggers on SQLite,
+    a GIN index on PostgreSQL). Written when the article or its facts are saved (articles.apps).
+    """
+
+    article = models.OneToOneField(Article, models.CASCADE, primary_key=True, related_name="search_index",
+                                   verbose_name=_("article"))
+    title_words = models.TextField(_("title words"))
+    body_words = models.TextField(_("text words"))
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index")
+
+    def __str__(self):
+        return str(self.article_id)
+
+
 class FactQuerySet(GuardedQuerySet):
     issue_lookup = "article__issue__status"
 

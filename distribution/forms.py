@@ -106,3 +106,9 @@ class ArchiveFilterForm(forms.Form):
 
     def clean_page(self):
         return self.cleaned_data["page"] or 1
+
+
+class SearchForm(ArchiveFilterForm):
+    """The full-text search's query string: the archive's filters, and the kind of article."""
+
+    kind = forms.ChoiceField(required=False, choices=[("", ""), ("general", ""), ("meeting", ""), ("award", "")])

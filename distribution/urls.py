@@ -7,6 +7,7 @@ from distribution import views
 app_name = "distribution"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("issues/<int:pk>/", views.issue_detail, name="issue"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
     path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue_acknowledge"),

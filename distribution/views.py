@@ -27,13 +27,21 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from articles import search as article_search
 from articles.integrity import PdfProblem, pdf_problem
+from articles.models import Article
 from articles.selectors import address_lines
 from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services
-from distribution.forms import ArchiveFilterForm, PortalAuthenticationForm, RateLimitedPasswordResetForm
+from distribution.forms import (
+    ArchiveFilterForm,
+    PortalAuthenticationForm,
+    RateLimitedPasswordResetForm,
+    SearchForm,
+)
 
 ARCHIVE_PAGE_SIZE = 20
+SEARCH_PAGE_SIZE = 20
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +67,12 @@ def home(request):
     if not filters.is_valid():
         return bad_request_page(request, _("The archive's filters in the address are not valid."))
     series_id, year, query, page_number = (filters.cleaned_data[f] for f in ("series", "year", "q", "page"))
-    filtered = bool(series_id or year or query)
+    if query:
+        # Words are searched article by article, ranked and quoted: the search page (older links land there too).
+        params = QueryDict(mutable=True)
+        params.update({k: v for k, v in (("q", query), ("series", series_id), ("year", year)) if v})
+        return redirect(f"{reverse('distribution:search')}?{params.urlencode()}")
+    filtered = bool(series_id or year)
 
     def render_archive():
         issues = selectors.archive(request.user, series=series_id, year=year, query=query)
@@ -88,6 +101,29 @@ def home(request):
     return render(request, "distribution/home.html", {
         "unit_issues": [] if filtered else selectors.issues_for_units_of(request.user),
         "archive": archive,
+    })
+
+
+@require_safe
+def search(request):
+    """Full-text search over the articles the user may read: title matches first, then newer; quoted and marked."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return bad_request_page(request, _("The search's filters in the address are not valid."))
+    query, series_id, year, kind, page_number = (form.cleaned_data[f] for f in ("q", "series", "year", "kind", "page"))
+    words, articles = article_search.search(
+        query, issues=selectors.issues_visible_to(request.user), series=series_id, year=year, kind=kind)
+    try:
+        page = Paginator(articles, SEARCH_PAGE_SIZE, allow_empty_first_page=True).page(page_number)
+    except EmptyPage:
+        raise Http404 from None
+    series, years = selectors.archive_facets(request.user)
+    params = QueryDict(mutable=True)
+    params.update({k: v for k, v in (("q", query), ("series", series_id), ("year", year), ("kind", kind)) if v})
+    return render(request, "distribution/search.html", {
+        "query": query, "words": words, "page": page, "hits": article_search.hits(page.object_list, words),
+        "params": params, "series_choices": series, "year_choices": years, "kind_choices": Article.Kind.choices,
+        "series_id": series_id, "year": year, "kind": kind,
     })
 
 
