@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import layout_report_admin, roles, services, workflow
+from articles import search as article_search
 from articles.docx_import import DocxImport
 from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
 from articles.integrity import PdfProblem
@@ -305,7 +307,7 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
                     "issued_by"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
     list_select_related = ["series", "created_by", "submitted_by", "issued_by"]
-    search_fields = ["articles__title", "articles__body", "series__name"]
+    search_fields = ["series__name"]  # and the articles' full text: get_search_results
     date_hierarchy = "issue_date"
     inlines = [ArticleInline, DistributionInline, IssueLogInline]
     readonly_fields = ["status", "step_display", "number_display", "pdf_display", "created_by", "submitted_by",
@@ -320,6 +322,14 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
     def get_queryset(self, request):
         # The changelist skips list_select_related once the queryset has any select_related of its own.
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The search box: the series' name, or every word in an article (jieba-segmented full text)."""
+        by_name, _duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_name, False
+        _words, articles = article_search.search(search_term, issues=queryset)
+        return queryset.filter(Q(pk__in=articles.values("issue_id")) | Q(pk__in=by_name.values("pk"))), False
 
     def view_on_site(self, obj):
         # Only issued issues have a portal page.
@@ -513,8 +523,16 @@ class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admi
     list_display = ["__str__", "issue", "kind", "position"]
     list_filter = ["kind", "issue__status", "issue__series"]
     list_select_related = ["issue__series"]
-    search_fields = ["title", "body"]
+    search_fields = ["title"]  # and the full text: get_search_results
     inlines = [MeetingInline, AwardInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the article (jieba-segmented full text, articles.search), or the title as typed."""
+        by_title, _duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_title, False
+        _words, found = article_search.search(search_term, issues=Issue.objects.all())
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=by_title.values("pk"))), False
     formfield_overrides = TITLE_WIDGET
     fields = ["issue", "position", "kind", "title", "subtitle", "body"]
 

@@ -122,3 +122,16 @@ def test_the_database_has_its_own_full_text_index():
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_search_fts'")
             assert "fts5" in cursor.fetchone()[0]
+
+
+def test_the_admin_search_boxes_use_the_full_text(client):
+    client.force_login(factories.superuser())
+    yearbook = article("部署年度工作", "尽快启动《四川年鉴（2021）》编纂，抓好安全生产。")
+    other = article("召开学习会", "传达学习会议精神。")
+
+    issues = client.get("/admin/articles/issue/", {"q": "安全 年鉴"}).context["cl"].result_list
+    assert list(issues) == [yearbook.issue]
+    articles = client.get("/admin/articles/article/", {"q": "学习会"}).context["cl"].result_list
+    assert list(articles) == [other]
+    by_series = client.get("/admin/articles/issue/", {"q": yearbook.issue.series.name}).context["cl"].result_list
+    assert yearbook.issue in by_series
