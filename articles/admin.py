@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -24,6 +25,7 @@ from articles.integrity import PdfProblem
 from articles.models import (
     Article,
     Award,
+    BoundVolume,
     DefaultAddressee,
     Distribution,
     Issue,
@@ -601,3 +603,86 @@ class PdfCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         items = format_html_join("", "<li><code>{}</code></li>", ((name,) for name in obj.stray_files))
         return format_html("<ul>{}</ul>", items)
+
+
+class BoundVolumeForm(forms.ModelForm):
+    class Meta:
+        model = BoundVolume
+        fields = ["series", "year"]
+
+    def clean(self):
+        cleaned = super().clean()
+        series, year = cleaned.get("series"), cleaned.get("year")
+        if series and year and not Issue.objects.issued().filter(series=series, year=year).exists():
+            raise forms.ValidationError(_("%(series)s has no issued issue in %(year)s.")
+                                        % {"series": series.name, "year": year})
+        return cleaned
+
+
+@admin.register(BoundVolume)
+class BoundVolumeAdmin(admin.ModelAdmin):
+    """合订本: asked for here, bound on the task queue (articles/volume.py), downloaded when done."""
+
+    form = BoundVolumeForm
+    list_display = ["__str__", "progress", "pages", "size_display", "requested_by", "requested_at", "download"]
+    list_filter = ["series", "year", "status"]
+    list_select_related = ["series", "requested_by"]
+    readonly_fields = ["series", "year", "progress", "pages", "size_display", "pdf_sha256", "error",
+                       "requested_by", "requested_at", "finished_at", "download"]
+    change_list_template = "admin/articles/boundvolume/change_list.html"
+
+    def get_fields(self, request, obj=None):
+        return ["series", "year"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from articles.volume import volume_request
+
+        volume = volume_request(series=obj.series, year=obj.year, actor=request.user)
+        obj.pk, obj.requested_by = volume.pk, volume.requested_by
+
+    def changelist_view(self, request, extra_context=None):
+        busy = BoundVolume.objects.filter(status__in=[BoundVolume.Status.QUEUED, BoundVolume.Status.BUILDING])
+        return super().changelist_view(request, {**(extra_context or {}), "refresh": busy.exists()})
+
+    def get_urls(self):
+        return [path("<int:pk>/download/", self.admin_site.admin_view(self.download_view),
+                     name="articles_boundvolume_download"), *super().get_urls()]
+
+    def download_view(self, request, pk):
+        volume = get_object_or_404(BoundVolume.objects.select_related("series"), pk=pk)
+        if not self.has_view_permission(request, volume):
+            raise PermissionDenied
+        if volume.status != BoundVolume.Status.DONE or not volume.pdf_file.name:
+            raise Http404
+        response = FileResponse(volume.pdf_file.open("rb"), as_attachment=True, filename=volume.file_name,
+                                content_type="application/pdf")
+        return response
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        if obj.status == BoundVolume.Status.BUILDING:
+            return gettext("building: %(done)s of %(total)s issues") % {"done": obj.issues_done,
+                                                                         "total": obj.issues_total}
+        if obj.status == BoundVolume.Status.FAILED:
+            return format_html("{}：{}", obj.get_status_display(), obj.error)
+        if obj.status == BoundVolume.Status.DONE:
+            return gettext("done: %(total)s issues") % {"total": obj.issues_total}
+        return obj.get_status_display()
+
+    @admin.display(description=_("size"))
+    def size_display(self, obj):
+        return filesizeformat(obj.pdf_size) if obj.pdf_size else "—"
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        if obj.status != BoundVolume.Status.DONE:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_boundvolume_download", args=[obj.pk]),
+                           gettext("Download"))
+

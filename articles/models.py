@@ -415,6 +415,49 @@ class ArticleIndex(models.Model):
         return str(self.article_id)
 
 
+def volume_pdf_path(volume, filename):
+    return f"volumes/{volume.series_id}/{volume.year}/{filename}"
+
+
+class BoundVolume(models.Model):
+    """合订本: a series' issued issues of a year bound into one PDF from their stored files (articles/volume.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        BUILDING = "building", _("building")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    series = models.ForeignKey(Series, models.PROTECT, related_name="volumes", verbose_name=_("series"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              editable=False)
+    issues_total = models.PositiveIntegerField(_("issues"), default=0, editable=False)
+    issues_done = models.PositiveIntegerField(_("issues bound"), default=0, editable=False)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False)
+    pdf_file = models.FileField(_("PDF"), storage=private_storage, upload_to=volume_pdf_path, blank=True,
+                                editable=False)
+    pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, editable=False)
+    error = models.TextField(_("why it failed"), blank=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                     verbose_name=_("requested by"), editable=False)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("bound volume (合订本)")
+        verbose_name_plural = _("bound volumes (合订本)")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.series.name} {self.year}年合订本"
+
+    @property
+    def file_name(self):
+        return f"{self.series.name}{self.year}年合订本.pdf"
+
+
 class FactQuerySet(GuardedQuerySet):
     issue_lookup = "article__issue__status"
 

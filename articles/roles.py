@@ -17,13 +17,14 @@ EDITOR_PERMS = {
                  "view_series", "view_issuelog", "view_pdfcheck",
                  "add_distribution", "change_distribution", "delete_distribution", "view_distribution",
                  "add_recipient", "change_recipient", "view_recipient",
-                 "add_recipientgroup", "change_recipientgroup", "view_recipientgroup"],
+                 "add_recipientgroup", "change_recipientgroup", "view_recipientgroup",
+                 "add_boundvolume", "view_boundvolume"],
     "distribution": ["view_receipt", "view_notification", "change_notification"],
 }
 LEADER_PERMS = {
     "articles": ["view_issue", "view_article", "view_meeting", "view_award",
                  "view_series", "view_issuelog", "view_pdfcheck",
-                 "view_distribution", "view_recipient", "view_recipientgroup"],
+                 "view_distribution", "view_recipient", "view_recipientgroup", "view_boundvolume"],
     "distribution": ["view_receipt", "view_notification"],
 }
 ROLES = {EDITORS: EDITOR_PERMS, LEADERS: LEADER_PERMS}
