@@ -85,13 +85,17 @@ def _clause(text):
 
 
 def meeting_sentence(meeting):
-    """省地方志办召开2021年第1次主任办公会，陈建春主持。会议研究了……。"""
-    sentence = f"{meeting.organiser.strip()}召开{_clause(meeting.name)}"
-    if meeting.chair.strip():
-        sentence += f"，{_clause(meeting.chair)}主持"
+    """省地方志办公室召开2021年第1次主任办公会，陈建春主持。会议研究了……。"""
+    organiser, name, chair = meeting.organiser.strip(), _clause(meeting.name), _clause(meeting.chair)
+    # The facts are typed by people: a name that repeats its organiser, a chair that says 主持 already.
+    sentence = f"{organiser}召开{name.removeprefix(organiser) or name}"
+    if chair:
+        sentence += f"，{chair.removesuffix('主持')}主持"
     sentence += "。"
     topics = _clause(meeting.topics)
-    if topics:
+    if topics.startswith("会议"):
+        sentence += f"{topics}。"
+    elif topics:
         sentence += f"会议{topics}。" if topics.startswith(TOPIC_VERBS) else f"会议研究了{topics}。"
     return sentence
 

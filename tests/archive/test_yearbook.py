@@ -7,7 +7,8 @@ import docx
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.yearbook import yearbook_csv, yearbook_docx, yearbook_entries
+from articles.models import Article, Award, Meeting
+from articles.yearbook import award_sentence, meeting_sentence, yearbook_csv, yearbook_docx, yearbook_entries
 from tests.archive.conftest import day, issued
 from tests.factories import SeriesFactory, draft_issue
 
@@ -83,8 +84,6 @@ def test_a_year_is_when_it_happened_not_when_it_was_reported(world, series):
 
 
 def test_every_series_unless_one_is_chosen_and_drafts_never(world):
-    from articles.models import Article, Meeting
-
     Meeting.objects.create(article=Article.objects.create(issue=world["draft"], kind="meeting", title="草稿会议"),
                            date=day(1, 20), organiser="某处", name="草稿会议")
     everything = yearbook_entries(year=2021)
@@ -145,3 +144,27 @@ def test_the_yearbook_takes_two_queries_however_many_entries(world, django_asser
         yearbook = yearbook_entries(year=2021)
         yearbook_csv(yearbook)
         yearbook_docx(yearbook)
+
+
+@pytest.mark.parametrize("facts, sentence", [
+    ({"organiser": "省地方志办公室", "name": "2021年第1次主任办公会", "chair": "陈建春", "topics": "年鉴编纂工作；"},
+     "省地方志办公室召开2021年第1次主任办公会，陈建春主持。会议研究了年鉴编纂工作。"),
+    ({"organiser": "省地方志办", "name": "省地方志办主任办公会", "chair": "陈建春主持。", "topics": ""},
+     "省地方志办召开主任办公会，陈建春主持。"),
+    ({"organiser": "党组", "name": "学习会", "chair": "", "topics": "传达学习了有关文件"},
+     "党组召开学习会。会议传达学习了有关文件。"),
+    ({"organiser": "党组", "name": "学习会", "chair": "", "topics": "会议审议通过了工作要点。"},
+     "党组召开学习会。会议审议通过了工作要点。"),
+])
+def test_a_meeting_is_one_sentence_whatever_the_facts_were_typed_like(facts, sentence):
+    assert meeting_sentence(Meeting(date=day(1, 1), **facts)) == sentence
+
+
+@pytest.mark.parametrize("notice, sentence", [
+    ("《关于表彰的通报》", "团工委印发《关于表彰的通报》，团支部获组织奖。"),
+    ("川团直〔2021〕3号", "团支部获团工委授予的组织奖（川团直〔2021〕3号）。"),
+    ("", "团支部获团工委授予的组织奖。"),
+])
+def test_an_award_names_its_notice_when_there_is_one(notice, sentence):
+    award = Award(awarding_body="团工委", award_name="组织奖", awardee="团支部", notice=notice)
+    assert award_sentence(award) == sentence
