@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import layout_report_admin, roles, services, workflow
+from articles import archive_admin, layout_report_admin, roles, services, workflow
 from articles import search as article_search
 from articles.docx_import import DocxImport
 from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
@@ -419,6 +419,7 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
             *ReviewDesk(self).urls(),
             *DocxImport(self).urls(),
             *layout_report_admin.urls(self),
+            *archive_admin.urls(self),
         ] + super().get_urls()
 
     def transition_view(self, service, *, at_step=False):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from articles.models import ROLE_ORDER, Article, Distribution, Issue, Recipient, Series, private_storage
+from articles.models import ROLE_ORDER, Article, Award, Distribution, Issue, Meeting, Recipient, Series, private_storage
 from distribution.models import Receipt
 
 SERIES_NAME = "基准测试工作信息"
@@ -32,8 +32,11 @@ def _shared_pdf():
     return PDF_NAME, len(content), hashlib.sha256(content).hexdigest()
 
 
-def generate(*, years=20, per_year=50, units=2000, distributions=50000, password="bench-only-password"):
-    """Create the benchmark series, issued issues (2 articles each), units and addressees; returns the counts."""
+def generate(*, years=20, per_year=50, units=2000, distributions=50000, password="bench-only-password", facts=False):
+    """Create the benchmark series, issued issues (2 articles each), units and addressees; returns the counts.
+
+    With `facts`, each issue's first article reports a meeting and its second an award (for bench/yearbook.py).
+    """
     if Series.objects.filter(name=SERIES_NAME).exists():
         return None
     User = get_user_model()
@@ -77,11 +80,15 @@ def generate(*, years=20, per_year=50, units=2000, distributions=50000, password
         issue_ids = [issue.pk for issue in issues]
         # These rows stand for issues issued long ago, so they skip the workflow (a plain QuerySet):
         # for the benchmark's generator only.
+        kinds = {1: Article.Kind.MEETING, 2: Article.Kind.AWARD} if facts else {}
         QuerySet(Article).bulk_create(
-            [Article(issue_id=pk, position=p, title=f"关于第{pk}期第{p}项工作的\n情况通报", body=BODY)
+            [Article(issue_id=pk, position=p, title=f"关于第{pk}期第{p}项工作的\n情况通报", body=BODY,
+                     kind=kinds.get(p, Article.Kind.GENERAL))
              for pk in issue_ids for p in (1, 2)],
             batch_size=1000,
         )
+        if facts:
+            _facts(issues, numbers)
         rows = [
             Distribution(issue_id=pk, recipient_id=unit, role=ROLE_ORDER[i % len(ROLE_ORDER)])
             for pk in issue_ids
@@ -100,3 +107,24 @@ def generate(*, years=20, per_year=50, units=2000, distributions=50000, password
                                     batch_size=2000)
     return {"issues": len(issue_ids), "articles": 2 * len(issue_ids), "units": len(unit_ids),
             "distributions": len(rows)}
+
+
+def _facts(issues, numbers):
+    """A meeting the day before each issue and an award (in odd-numbered issues without a date of its own)."""
+    facts_of = {issue.pk: (issue.issue_date, number) for issue, (number, _total) in zip(issues, numbers, strict=True)}
+    meetings, awards = [], []
+    articles = Article.objects.filter(issue__series_id=issues[0].series_id)
+    for pk, issue_id, position in articles.values_list("pk", "issue_id", "position"):
+        day, number = facts_of[issue_id]
+        if position == 1:
+            meetings.append(Meeting(
+                article_id=pk, date=day - datetime.timedelta(days=1), organiser="基准测试办公室",
+                name=f"{day.year}年第{number}次主任办公会", chair="主任基准",
+                topics=f"{day.year}年地方志工作要点，听取了各处室工作汇报，议定了下一阶段重点工作"))
+        else:
+            awards.append(Award(
+                article_id=pk, date=None if number % 2 else day - datetime.timedelta(days=3),
+                awarding_body="基准测试表彰单位", award_name="先进集体", awardee=f"基准单位{number:02d}",
+                notice="《关于表彰先进集体的通报》"))
+    QuerySet(Meeting).bulk_create(meetings, batch_size=1000)
+    QuerySet(Award).bulk_create(awards, batch_size=1000)

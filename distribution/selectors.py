@@ -27,16 +27,21 @@ def _addressed_to(ids):
     return Q(pk__in=Receipt.objects.filter(recipient__in=ids).values("issue_id"))
 
 
+def public_issues():
+    """The issued 主动公开 issues: what anyone may read, signed in or not (and all the public feed shows)."""
+    return Issue.objects.issued().filter(disclosure=Issue.Disclosure.PUBLIC)
+
+
 def issues_visible_to(user):
     """The issued issues `user` may read on the portal."""
     issues = Issue.objects.issued()
     if not user.is_authenticated:
-        return issues.filter(disclosure=Issue.Disclosure.PUBLIC)
+        return public_issues()
     if sees_all_issued(user):
         return issues
     ids = unit_ids(user)
     if not ids:
-        return issues.filter(disclosure=Issue.Disclosure.PUBLIC)
+        return public_issues()
     return issues.filter(Q(disclosure=Issue.Disclosure.PUBLIC) | _addressed_to(ids))
 
 

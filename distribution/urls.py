@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distribution import views
+from distribution import feeds, views
 
 app_name = "distribution"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("issues/<int:pk>/", views.issue_detail, name="issue"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
     path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue_acknowledge"),
+    path("feed/atom/", feeds.PublicIssuesFeed(), name="feed"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),
     path("accounts/password-reset/", views.password_reset, name="password_reset"),

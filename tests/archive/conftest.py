@@ -1,0 +1,54 @@
+"""Archive fixtures: issued issues with meeting and award facts, and the Chinese of the strings still pending."""
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.utils.translation import trans_real
+
+from articles import services
+from articles.models import Article, Award, Issue, Meeting
+from tests.factories import SeriesFactory, draft_issue, leader
+
+PENDING = Path(__file__).resolve().parents[2] / "locale" / "pending-yearbook.json"
+
+
+@pytest.fixture(autouse=True)
+def pending_translations():
+    """The zh-hans catalogue with locale/pending-yearbook.json in front, until the lead merges it into the .po."""
+    pending = {msgid: msgstr for msgid, msgstr in json.loads(PENDING.read_text(encoding="utf-8"))}
+    catalog = trans_real.translation("zh-hans")._catalog
+    catalog._catalogs.insert(0, pending)
+    catalog._plurals.insert(0, catalog._plurals[0])
+    yield pending
+    catalog._catalogs.remove(pending)
+    catalog._plurals.pop(0)
+
+
+@pytest.fixture
+def series():
+    return SeriesFactory(name="地方志工作信息", compiling_office="四川省地方志工作办公室")
+
+
+def issued(*, series, issue_date, meetings=(), awards=(), titles=(), **fields):
+    """An issue of `series` issued through the real workflow, with a meeting report per dict in `meetings`
+    (Meeting fields), an award notice per dict in `awards` (Award fields) and a general article per title."""
+    issue = draft_issue(series=series, articles=0, issue_date=issue_date, **fields)
+    position = 0
+    for kind, model, facts in [*((Article.Kind.MEETING, Meeting, dict(f)) for f in meetings),
+                               *((Article.Kind.AWARD, Award, dict(f)) for f in awards),
+                               *((Article.Kind.GENERAL, None, {"title": t}) for t in titles)]:
+        position += 1
+        title = facts.pop("title", None) or f"第{position}篇"
+        article = Article.objects.create(issue=issue, position=position, kind=kind, title=title, body="<p>正文。</p>")
+        if model is not None:
+            model.objects.create(article=article, **facts)
+    issue = services.issue_submit(issue=issue, actor=issue.created_by)
+    issue = services.issue_approve(issue=issue, actor=leader())
+    assert issue.status == Issue.Status.ISSUED
+    return issue
+
+
+def day(month, dom, year=2021):
+    return datetime.date(year, month, dom)
