@@ -5,7 +5,7 @@ A fresh SQLite file in a temporary folder with the portal benchmark's data (dist
 20 years × 50 issued issues, 4 in 5 主动公开), each issue with a meeting report and an award notice.
 Printed: the median and maximum of
 - reading a year's entries (50 meetings, 50 awards), writing the .docx, writing the .csv, and all three;
-- GET /feed/atom/ through Django's test client (50 entries, anonymous);
+- GET /feed/atom/ through Django's test client (50 entries, anonymous), and polled with its ETag (304);
 - a year's archive zip (50 stored PDFs read, hashed and zipped). The benchmark issues share one stored
   PDF; here it is padded to 220 KB, the size of a real two-page issue (docs/portal.md).
 """
@@ -110,6 +110,10 @@ def main():
     assert response.status_code == 200, response.status_code
     report("GET /feed/atom/ (50 entries)", timed(lambda: client.get(url), args.rounds),
            f"{queries(lambda: client.get(url))} queries, {len(response.content) / 1024:.0f} KB")
+    polled = {"if-none-match": response["ETag"]}
+    assert client.get(url, headers=polled).status_code == 304
+    report("the same, polled (304 Not Modified)", timed(lambda: client.get(url, headers=polled), args.rounds),
+           f"{queries(lambda: client.get(url, headers=polled))} query")
 
     def export():
         with year_export(series=series, year=year) as fh:

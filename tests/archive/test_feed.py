@@ -116,9 +116,23 @@ def test_an_empty_feed_is_still_valid(client):
     assert entries(valid_atom(client.get(reverse("distribution:feed")).content)) == []
 
 
-def test_the_feed_takes_two_queries_however_many_issues(client, issues, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_the_feed_takes_three_queries_however_many_issues(client, issues, django_assert_num_queries):
+    with django_assert_num_queries(3):
         client.get(reverse("distribution:feed"))
+
+
+def test_a_reader_polling_gets_304_until_something_new_is_made_public(client, issues, fake_pdf, series,
+                                                                       django_assert_num_queries):
+    etag = client.get(reverse("distribution:feed"))["ETag"]
+    with django_assert_num_queries(1):
+        again = client.get(reverse("distribution:feed"), headers={"if-none-match": etag})
+    assert again.status_code == 304
+    issued(series=series, issue_date=day(9, 1), titles=["新的一期"], disclosure=Disclosure.NOT_PUBLIC)
+    assert client.get(reverse("distribution:feed"), headers={"if-none-match": etag}).status_code == 304
+    # Likely within the same second as the last one: Last-Modified could not tell, the ETag does.
+    issued(series=series, issue_date=day(9, 2), titles=["新公开的一期"])
+    newer = client.get(reverse("distribution:feed"), headers={"if-none-match": etag})
+    assert newer.status_code == 200 and "新公开的一期" in newer.content.decode()
 
 
 def test_the_portal_pages_announce_the_feed(client):
