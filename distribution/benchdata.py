@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from articles import search
 from articles.models import ROLE_ORDER, Article, Award, Distribution, Issue, Meeting, Recipient, Series, private_storage
 from distribution.models import Receipt
 
@@ -105,6 +106,8 @@ def generate(*, years=20, per_year=50, units=2000, distributions=50000, password
         # Issuing makes one receipt per addressed unit; readers' access follows from them.
         Receipt.objects.bulk_create([Receipt(issue_id=row.issue_id, recipient_id=row.recipient_id) for row in rows],
                                     batch_size=2000)
+    # Rows made with bulk_create have no search index yet (articles.search writes it on save).
+    search.reindex(Article.objects.filter(issue__series=series))
     return {"issues": len(issue_ids), "articles": 2 * len(issue_ids), "units": len(unit_ids),
             "distributions": len(rows)}
 

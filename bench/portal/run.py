@@ -108,7 +108,11 @@ def main():
             ("issue page (signed-in reader)", f"{base}/issues/{issue_pk}/", signed_in),
             ("archive list (anonymous)", f"{base}/", ()),
             ("archive list page 20, signed in", f"{base}/?page=20", signed_in),
-            ("archive search (anonymous)", f"{base}/?q=%E6%83%85%E5%86%B5%E9%80%9A%E6%8A%A5&year=2015", ()),
+            # Full-text search (articles/search.py): a title word in one year, and a word in every article.
+            ("search, title word + year (anonymous)",
+             f"{base}/search/?q=%E6%83%85%E5%86%B5%E9%80%9A%E6%8A%A5&year=2015", ()),
+            ("search, word in every article, signed in", f"{base}/search/?q=%E5%9C%B0%E6%96%B9%E5%BF%97",
+             signed_in),
             ("PDF download (anonymous)", f"{base}/issues/{issue_pk}/pdf/?download=1", ()),
             ("static file server, same PDF", f"http://127.0.0.1:{STATIC_PORT}/{Path(pdf_path).name}", ()),
         ]

@@ -1,29 +1,12 @@
-"""Archive fixtures: issued issues with meeting and award facts, and the Chinese of the strings still pending."""
+"""Archive fixtures: issued issues with meeting and award facts."""
 
 import datetime
-import json
-from pathlib import Path
 
 import pytest
-from django.utils.translation import trans_real
 
 from articles import services
 from articles.models import Article, Award, Issue, Meeting
 from tests.factories import SeriesFactory, draft_issue, leader
-
-PENDING = Path(__file__).resolve().parents[2] / "locale" / "pending-yearbook.json"
-
-
-@pytest.fixture(autouse=True)
-def pending_translations():
-    """The zh-hans catalogue with locale/pending-yearbook.json in front, until the lead merges it into the .po."""
-    pending = {msgid: msgstr for msgid, msgstr in json.loads(PENDING.read_text(encoding="utf-8"))}
-    catalog = trans_real.translation("zh-hans")._catalog
-    catalog._catalogs.insert(0, pending)
-    catalog._plurals.insert(0, catalog._plurals[0])
-    yield pending
-    catalog._catalogs.remove(pending)
-    catalog._plurals.pop(0)
 
 
 @pytest.fixture
