@@ -426,7 +426,7 @@ class BoundVolume(models.Model):
         QUEUED = "queued", _("queued")
         BUILDING = "building", _("building")
         DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", _("binding failed")
 
     series = models.ForeignKey(Series, models.PROTECT, related_name="volumes", verbose_name=_("series"))
     year = models.PositiveSmallIntegerField(_("year"))

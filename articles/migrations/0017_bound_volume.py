@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('building', 'building'), ('done', 'done'), ('failed', 'failed')], default='queued', editable=False, max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'queued'), ('building', 'building'), ('done', 'done'), ('failed', 'binding failed')], default='queued', editable=False, max_length=10, verbose_name='status')),
                 ('issues_total', models.PositiveIntegerField(default=0, editable=False, verbose_name='issues')),
                 ('issues_done', models.PositiveIntegerField(default=0, editable=False, verbose_name='issues bound')),
                 ('pages', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='pages')),
