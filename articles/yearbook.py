@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from articles.models import Article, Award, Issue, Meeting
+from articles.spreadsheet import safe_rows
 
 # The topics of a meeting that already say what the meeting did are not given a verb of our own.
 TOPIC_VERBS = ("研究", "审议", "传达", "学习", "听取", "讨论", "部署", "通过", "决定", "议定", "分析", "总结", "安排")
@@ -221,5 +222,5 @@ def yearbook_rows(yearbook):
 def yearbook_csv(yearbook):
     """The rows as CSV, UTF-8 with a BOM so that Excel reads the Chinese as Chinese (bytes)."""
     out = io.StringIO()
-    csv.writer(out).writerows(yearbook_rows(yearbook))
+    csv.writer(out).writerows(safe_rows(yearbook_rows(yearbook)))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

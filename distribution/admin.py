@@ -18,6 +18,7 @@ from articles.admin import ReadOnlyAdminMixin
 
 # The admin login gets the same failure limit as the portal's.
 from articles.models import Issue
+from articles.spreadsheet import safe_rows
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt
@@ -111,7 +112,7 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request) or kind not in ("csv", "xlsx"):
             raise PermissionDenied if kind in ("csv", "xlsx") else Http404
         issue = get_object_or_404(Issue.objects.issued().select_related("series"), pk=issue_pk)
-        rows = services.receipt_rows(issue)
+        rows = safe_rows(services.receipt_rows(issue))  # unit names are typed by staff: never a formula
         name = f"{issue.pdf_filename.removesuffix('.pdf')}-签收情况.{kind}"
         if kind == "csv":
             out = io.StringIO()

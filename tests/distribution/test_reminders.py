@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Issue, Role
+from articles.models import Issue, Recipient, Role
 from distribution import services
 from distribution.models import Receipt
 from tests import factories
@@ -98,3 +98,21 @@ def test_the_export_is_for_staff_only(client, issued):
     client.force_login(factories.reader(done))
     response = client.get(reverse("admin:distribution_receipt_export", args=[issue.pk, "csv"]))
     assert response.status_code == 302  # the admin's login page
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_unit_name_that_looks_like_a_formula_stays_text(client, issued, kind):
+    issue, (done, _silent, _mute) = issued
+    Recipient.objects.filter(pk=done.pk).update(name='=HYPERLINK("http://example.org","点此")')
+    client.force_login(factories.leader())
+
+    response = client.get(reverse("admin:distribution_receipt_export", args=[issue.pk, kind]))
+
+    if kind == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        names = [row[0] for row in rows[1:]]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+        assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))  # text, not a formula
+    assert "'=HYPERLINK(\"http://example.org\",\"点此\")" in names
