@@ -123,3 +123,15 @@ def test_the_page_queries_do_not_grow_with_the_year(client, year, series, django
     issued(series=series, issue_date=day(2, 1), meetings=[MEETING, MEETING], awards=[AWARD])
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(URL, params)
+
+
+def test_editors_are_offered_the_years_bound_volume_and_the_form_comes_filled(client, year, series):
+    client.force_login(editor())
+    page = client.get(URL, {"series": series.pk, "year": 2021}).content.decode()
+    link = f"{reverse('admin:articles_boundvolume_add')}?series={series.pk}&amp;year=2021"
+    assert link in page
+
+    form = client.get(link.replace("&amp;", "&")).context["adminform"].form
+    assert (form.initial["series"], form.initial["year"]) == (str(series.pk), "2021")
+    client.force_login(leader())  # may read, may not bind
+    assert "bind-volume" not in client.get(URL, {"series": series.pk, "year": 2021}).content.decode()
