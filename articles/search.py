@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Case, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 # A word of the index: Han characters, or letters and digits; nothing the databases' query syntax knows.
 WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SNIPPET_CHARS = 120
+WORDS = Path(__file__).with_name("search_words.txt")
 MAX_QUERY_WORDS = 12
 
 _jieba = None
@@ -38,6 +40,8 @@ def _segmenter():
 
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
+        # Words of a government bulletin jieba's general dictionary splits (学习会 → 学习 + 会).
+        jieba.load_userdict(str(WORDS))
         _jieba = jieba
     return _jieba
 

@@ -135,3 +135,11 @@ def test_the_admin_search_boxes_use_the_full_text(client):
     assert list(articles) == [other]
     by_series = client.get("/admin/articles/issue/", {"q": yearbook.issue.series.name}).context["cl"].result_list
     assert yearbook.issue in by_series
+
+
+def test_words_of_a_bulletin_are_whole_words():
+    study_meeting = article("召开党组中心组（扩大）学习会", "传达学习中央文件精神。")
+    article("部署学习工作", "各单位会认真学习文件。")  # 学习 and 会 apart: not a 学习会
+
+    assert found("学习会") == [study_meeting]
+    assert len(found("学习")) == 2  # the short word inside the long one is still found
