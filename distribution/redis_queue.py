@@ -146,10 +146,13 @@ class Worker:
         self._beat()
         beater = threading.Thread(target=self._keep_beating, daemon=True)
         beater.start()
-        ran = 0
+        ran, recovered_at = 0, float("-inf")
         try:
             while not self._stop.is_set():
-                self.recover_abandoned()
+                # Looking for dead workers' tasks scans the keys: at start, then once per heartbeat period.
+                if time.monotonic() - recovered_at >= self.heartbeat_seconds:
+                    self.recover_abandoned()
+                    recovered_at = time.monotonic()
                 task_id = self.take()
                 if task_id is None:
                     if burst:

@@ -157,3 +157,27 @@ def test_the_worker_command_refuses_another_backend(settings):
 
     with pytest.raises(CommandError, match="TASKS_REDIS_URL"):
         call_command("redis_worker", "--burst", verbosity=0)
+
+
+def test_a_running_worker_picks_up_what_a_worker_that_died_meanwhile_left(redis_queue):
+    worker = Worker(redis_queue, heartbeat_seconds=1)
+    thread = threading.Thread(target=worker.run, kwargs={"interval": 0.1})
+    thread.start()
+    try:
+        result = add.enqueue(20, 1)
+        # Another worker took it and died before finishing: its running list stays, its heartbeat is gone.
+        client = redis_queue.redis
+        deadline = time.monotonic() + 5
+        while redis_queue.get_result(result.id).status == TaskResultStatus.READY and time.monotonic() < deadline:
+            time.sleep(0.05)
+        late = add.using(run_after=timezone.now() + timedelta(days=1)).enqueue(1, 1)  # never taken as such
+        assert client.zrem(redis_queue.key("scheduled", "default"), late.id) == 1
+        client.lpush(redis_queue.key("running", "gone"), late.id)
+        while redis_queue.get_result(late.id).status != TaskResultStatus.SUCCESSFUL and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        thread.join()
+    assert redis_queue.get_result(result.id).return_value == 21
+    assert redis_queue.get_result(late.id).return_value == 2
+    assert client.llen(redis_queue.key("running", "gone")) == 0
