@@ -4,30 +4,14 @@ the year's 合订本 in the admin and downloads it."""
 import io
 
 import pikepdf
-import pytest
 
 from articles import services
 from articles.models import Article, BoundVolume, Issue
 from tests import factories
-from tests.e2e.test_workflow_browser import ARGS, CHROMIUM, PASSWORD, SHOTS, _admin_login, _page
+from tests.e2e.browser import MARKS, SHOTS
+from tests.e2e.test_workflow_browser import PASSWORD, _admin_login, _page
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = MARKS
 
 
 def issued(series, title, body, *, disclosure=Issue.Disclosure.PUBLIC):

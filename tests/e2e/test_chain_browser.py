@@ -2,29 +2,12 @@
 
 import re
 
-import pytest
-
 from articles.models import Issue
 from tests import factories
-from tests.e2e.test_workflow_browser import ARGS, CHROMIUM, SHOTS, _add_article, _admin_login
+from tests.e2e.browser import MARKS, SHOTS
+from tests.e2e.test_workflow_browser import _add_article, _admin_login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = MARKS
 
 
 def test_an_issue_passes_核稿_then_签发(live_server, browser):

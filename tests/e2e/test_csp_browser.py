@@ -1,17 +1,12 @@
 """The Content-Security-Policy in a real browser: the admin editor (CKEditor 5) and the portal work under it."""
 
-import pytest
 
 from articles.models import Issue
 from tests import factories
-from tests.e2e.test_workflow_browser import CHROMIUM, SHOTS, _admin_login, _page, _portal_login, browser  # noqa: F401
+from tests.e2e.browser import MARKS, SHOTS
+from tests.e2e.test_workflow_browser import _admin_login, _page, _portal_login
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
-]
+pytestmark = MARKS
 
 # Runs before any page script, so every violation is recorded (Playwright injects it outside the page's CSP).
 RECORD_VIOLATIONS = """
@@ -35,7 +30,7 @@ def _violations(page, console):
     return page.evaluate("window.__cspViolations || []") + console
 
 
-def test_the_admin_issue_editor_runs_ckeditor_without_a_csp_violation(live_server, browser):  # noqa: F811
+def test_the_admin_issue_editor_runs_ckeditor_without_a_csp_violation(live_server, browser):
     base = live_server.url
     author = factories.editor()
     issue = factories.draft_issue(author=author, articles=2, body="<p>在内容安全策略下编辑的正文。</p>")
@@ -59,7 +54,7 @@ def test_the_admin_issue_editor_runs_ckeditor_without_a_csp_violation(live_serve
     assert _violations(page, console) == []
 
 
-def test_issuing_still_asks_for_confirmation_under_the_csp(live_server, browser, fake_pdf):  # noqa: F811
+def test_issuing_still_asks_for_confirmation_under_the_csp(live_server, browser, fake_pdf):
     base = live_server.url
     issue = factories.issue_in(Issue.Status.REVIEW)
     page = _admin_login(browser, base, factories.leader())
@@ -75,7 +70,7 @@ def test_issuing_still_asks_for_confirmation_under_the_csp(live_server, browser,
     assert _violations(page, console) == []
 
 
-def test_the_portal_pages_report_no_csp_violation(live_server, browser, fake_pdf):  # noqa: F811
+def test_the_portal_pages_report_no_csp_violation(live_server, browser, fake_pdf):
     base = live_server.url
     unit = factories.RecipientFactory(name="策略测试单位")
     issue = factories.issue_in(Issue.Status.ISSUED, recipients=[(unit, "send")])

@@ -3,36 +3,16 @@ the article; the drafter sees the tracked change and the comment, resubmits; the
 
 import re
 
-import pytest
-
 from articles.models import ArticleComment, Issue, IssueLog
 from tests import factories
+from tests.e2e.browser import MARKS, SHOTS
 from tests.e2e.test_workflow_browser import (
-    ARGS,
-    CHROMIUM,
-    SHOTS,
     _add_article,
     _admin_login,
     _pick_recipient,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = MARKS
 
 
 def _select_text(page, selector, text):
