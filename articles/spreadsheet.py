@@ -1,4 +1,7 @@
-"""Rows for CSV and .xlsx files that people open in Excel or WPS: typed text never becomes a formula."""
+"""CSV and .xlsx files that people open in Excel or WPS: Chinese read as Chinese, typed text never a formula."""
+
+import csv
+import io
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -12,3 +15,10 @@ def cell(value):
 
 def safe_rows(rows):
     return [[cell(value) for value in row] for row in rows]
+
+
+def csv_text(rows):
+    """The rows as CSV text with a byte-order mark, so that Excel reads UTF-8 Chinese as Chinese."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return "\ufeff" + out.getvalue()

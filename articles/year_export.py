@@ -7,9 +7,7 @@ issue) and nothing is handed out. The zip is reproducible: its entries are dated
 was issued, so exporting the same year twice gives the same bytes.
 """
 
-import csv
 import hashlib
-import io
 import json
 import tempfile
 import zipfile
@@ -23,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from articles.integrity import PdfProblem
 from articles.models import Article, Issue
+from articles.spreadsheet import csv_text
 
 MANIFEST_COLUMNS = [
     ("number", Issue._meta.get_field("number").verbose_name),
@@ -117,14 +116,10 @@ def year_export(*, series, year):
 
 def _manifest_csv(manifest):
     """The manifest as CSV for people (UTF-8 with a BOM, for Excel): one row per issue, headed in Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     with translation.override(settings.LANGUAGE_CODE):
-        writer.writerow([str(label) for _key, label in MANIFEST_COLUMNS])
-    for row in manifest:
-        writer.writerow([TITLE_SEPARATOR.join(row[key]) if key == "titles" else row[key]
-                         for key, _label in MANIFEST_COLUMNS])
-    return "\ufeff" + buffer.getvalue()
+        header = [str(label) for _key, label in MANIFEST_COLUMNS]
+    return csv_text([header] + [[TITLE_SEPARATOR.join(row[key]) if key == "titles" else row[key]
+                                 for key, _label in MANIFEST_COLUMNS] for row in manifest])
 
 
 def _manifest_json(series, year, manifest):

@@ -10,7 +10,6 @@ The document's words (大事记, 召开, 主持, 会议研究了, 同日) are th
 interface language, like the printed issue; the CSV's column names are interface strings.
 """
 
-import csv
 import datetime
 import io
 import itertools
@@ -29,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from articles.models import Article, Award, Issue, Meeting
-from articles.spreadsheet import safe_rows
+from articles.spreadsheet import csv_text, safe_rows
 
 # The topics of a meeting that already say what the meeting did are not given a verb of our own.
 TOPIC_VERBS = ("研究", "审议", "传达", "学习", "听取", "讨论", "部署", "通过", "决定", "议定", "分析", "总结", "安排")
@@ -221,6 +220,4 @@ def yearbook_rows(yearbook):
 
 def yearbook_csv(yearbook):
     """The rows as CSV, UTF-8 with a BOM so that Excel reads the Chinese as Chinese (bytes)."""
-    out = io.StringIO()
-    csv.writer(out).writerows(safe_rows(yearbook_rows(yearbook)))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_text(safe_rows(yearbook_rows(yearbook))).encode("utf-8")

@@ -1,6 +1,5 @@
 """The address book, and per issue who has viewed, downloaded and acknowledged it, and the emails sent."""
 
-import csv
 import io
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from articles.admin import ReadOnlyAdminMixin
 
 # The admin login gets the same failure limit as the portal's.
 from articles.models import Issue
-from articles.spreadsheet import safe_rows
+from articles.spreadsheet import csv_text, safe_rows
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt
@@ -115,9 +114,7 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         rows = safe_rows(services.receipt_rows(issue))  # unit names are typed by staff: never a formula
         name = f"{issue.pdf_filename.removesuffix('.pdf')}-签收情况.{kind}"
         if kind == "csv":
-            out = io.StringIO()
-            csv.writer(out).writerows(rows)
-            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
         else:
             book = openpyxl.Workbook()
             sheet = book.active
