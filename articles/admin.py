@@ -39,6 +39,7 @@ from articles.models import (
 )
 from articles.review import ReviewDesk
 from articles.revisions import latest_revision, revision_record, stale_edit
+from articles.volume import volume_issues, volume_request
 
 REVISIONS_SHOWN = 10
 BASE_REVISION = "base_revision"
@@ -614,7 +615,7 @@ class BoundVolumeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         series, year = cleaned.get("series"), cleaned.get("year")
-        if series and year and not Issue.objects.issued().filter(series=series, year=year).exists():
+        if series and year and not volume_issues(series, year).exists():
             raise forms.ValidationError(_("%(series)s has no issued issue in %(year)s.")
                                         % {"series": series.name, "year": year})
         return cleaned
@@ -642,8 +643,6 @@ class BoundVolumeAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from articles.volume import volume_request
-
         volume = volume_request(series=obj.series, year=obj.year, actor=request.user)
         obj.pk, obj.requested_by = volume.pk, volume.requested_by
 

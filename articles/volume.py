@@ -37,8 +37,8 @@ class Part:
 
 
 def volume_issues(series, year):
-    return list(Issue.objects.issued().filter(series=series, year=year).select_related("series")
-                .prefetch_related("articles").order_by("number", "pk"))
+    """The series' issued issues of the year, in order."""
+    return Issue.objects.issued().filter(series=series, year=year).order_by("number", "pk")
 
 
 def _article_pages(pdf, issue):
@@ -75,7 +75,7 @@ def _front_matter(series, year, parts, *, toc_pages):
 
 def bind(series, year, *, progress=None):
     """(PDF bytes, page count, issue count) of the year's volume; raises VolumeError. progress(done, total)."""
-    issues = volume_issues(series, year)
+    issues = list(volume_issues(series, year).select_related("series").prefetch_related("articles"))
     if not issues:
         raise VolumeError(_("%(series)s has no issued issue in %(year)s.") % {"series": series.name, "year": year})
     sources, parts = [], []
@@ -98,16 +98,17 @@ def bind(series, year, *, progress=None):
 
     volume = pikepdf.Pdf.new()
     size = sources[0].pages[0].mediabox
+    page_size = (float(size[2]), float(size[3]))
     volume.pages.append(front.pages[0])
-    volume.add_blank_page(page_size=(float(size[2]), float(size[3])))
+    volume.add_blank_page(page_size=page_size)
     volume.pages.extend(front.pages[1:])
     if toc_pages % 2:
-        volume.add_blank_page(page_size=(float(size[2]), float(size[3])))
+        volume.add_blank_page(page_size=page_size)
     for done, (part, pdf) in enumerate(zip(parts, sources, strict=True), start=1):
         assert len(volume.pages) + 1 == part.start
         volume.pages.extend(pdf.pages)
         if part.pages % 2:
-            volume.add_blank_page(page_size=(float(size[2]), float(size[3])))
+            volume.add_blank_page(page_size=page_size)
         if progress:
             progress(done, len(parts))
 
@@ -159,6 +160,6 @@ def volume_request(*, series, year, actor):
     from articles.tasks import build_bound_volume
 
     volume = BoundVolume.objects.create(series=series, year=year, requested_by=actor,
-                                        issues_total=len(volume_issues(series, year)))
+                                        issues_total=volume_issues(series, year).count())
     transaction.on_commit(lambda: build_bound_volume.enqueue(volume.pk))
     return volume

@@ -51,21 +51,14 @@ INSTALLED_APPS = [
 # Django 6's django.tasks): by default in the database, run by `manage.py db_worker`; with TASKS_REDIS_URL
 # (redis://…) in Redis, run by `manage.py redis_worker`, so several machines share one queue (docs/mail.md).
 TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", "")
-if TASKS_REDIS_URL:
-    TASKS = {
-        "default": {
-            "BACKEND": "distribution.redis_queue.RedisBackend",
-            "QUEUES": ["default"],
-            "OPTIONS": {"URL": TASKS_REDIS_URL},
-        },
-    }
-else:
-    TASKS = {
-        "default": {
-            "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-            "QUEUES": ["default"],
-        },
-    }
+TASKS = {
+    "default": {
+        "BACKEND": "distribution.redis_queue.RedisBackend" if TASKS_REDIS_URL
+        else os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+        "OPTIONS": {"URL": TASKS_REDIS_URL} if TASKS_REDIS_URL else {},
+    },
+}
 # Mail: a batch goes over one SMTP connection; a temporary failure is retried this many times, backing off.
 BULLETIN_MAIL_ATTEMPTS = int(os.environ.get("BULLETIN_MAIL_ATTEMPTS", "5"))
 BULLETIN_MAIL_RETRY_SECONDS = int(os.environ.get("BULLETIN_MAIL_RETRY_SECONDS", "60"))

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
 from distribution.throttle import throttle_clear, throttle_reserve
 
 LOGIN_FAILURE_LIMIT = 5
@@ -111,4 +112,4 @@ class ArchiveFilterForm(forms.Form):
 class SearchForm(ArchiveFilterForm):
     """The full-text search's query string: the archive's filters, and the kind of article."""
 
-    kind = forms.ChoiceField(required=False, choices=[("", ""), ("general", ""), ("meeting", ""), ("award", "")])
+    kind = forms.ChoiceField(required=False, choices=[("", ""), *Article.Kind.choices])
