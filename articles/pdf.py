@@ -385,7 +385,13 @@ def render_issue(issue, *, preview):
         raise
     except Exception as exc:  # noqa: BLE001 - any failure must leave the issue as it was
         logger.exception("PDF rendering failed for issue %s", issue.pk)
-        raise PdfRenderError(str(exc) or type(exc).__name__) from exc
+        raise PdfRenderError(unexpected_failure(exc)) from exc
+
+
+def unexpected_failure(exc):
+    """What a user is told of a failure nobody foresaw: in their language, with the technical reason after it."""
+    return _("The PDF could not be laid out because of an unexpected error; nothing was changed and the error "
+             "has been logged for the administrator (%(error)s).") % {"error": str(exc) or type(exc).__name__}
 
 
 # --- the render budget ---------------------------------------------------------------------------
@@ -510,7 +516,8 @@ def _run_child(write_end, memory_mb, function, args):
             if headroom and _out_of_memory(exc, headroom):
                 outcome = ("memory", None)
             else:
-                outcome = ("error", (str(exc) or type(exc).__name__, traceback.format_exc()))
+                message = str(exc) if isinstance(exc, PdfRenderError) else unexpected_failure(exc)
+                outcome = ("error", (message, traceback.format_exc()))
         if font_config()._folder != fonts_folder:
             # Font files copied by this child alone: os._exit skips FontConfiguration.__del__.
             shutil.rmtree(font_config()._folder, ignore_errors=True)

@@ -11,6 +11,7 @@ The body as stored (sanitised rich text, articles/sanitize.py) is parsed once pe
 * the counter of an `<ol start>`.
 """
 
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -34,7 +35,10 @@ def _add_class(element, name):
 
 def prepare(body, prefix):
     """The body's HTML with the print marks; prefix makes the data-grid names unique in the issue."""
-    root = tinyhtml5.parse(f"<div>{body}</div>", namespace_html_elements=False).find("./body/div")
+    # A stream, never a str: tinyhtml5 takes a str under 200 characters for a possible file name and
+    # stat()s it, which fails ("File name too long") on a one-paragraph item or reads a local file.
+    source = io.StringIO(f"<div>{body}</div>")
+    root = tinyhtml5.parse(source, namespace_html_elements=False).find("./body/div")
     parents = {child: parent for parent in root.iter() for child in parent}
     marks = 0
     for table in root.iter("table"):
