@@ -102,7 +102,7 @@ def test_a_failure_in_the_child_is_reported_with_its_reason_and_traceback(budget
 
     monkeypatch.setattr(pdf, "_lay_out", broken)
 
-    with pytest.raises(pdf.PdfRenderError, match="^字体服务器故障$"):
+    with pytest.raises(pdf.PdfRenderError, match="^排版时发生意外错误.*（字体服务器故障）。$"):
         pdf.render_issue(issue_in(Status.DRAFT), preview=True)
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
