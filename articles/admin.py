@@ -17,11 +17,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import archive_admin, layout_report_admin, roles, services, workflow
+from articles import roles, services, workflow
 from articles import search as article_search
+from articles.archive import admin as archive_admin
+from articles.archive.volume import volume_issues, volume_request
 from articles.docx_import import DocxImport
 from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
-from articles.integrity import PdfProblem
 from articles.models import (
     Article,
     Award,
@@ -37,9 +38,10 @@ from articles.models import (
     ReviewStep,
     Series,
 )
-from articles.review import ReviewDesk
-from articles.revisions import latest_revision, revision_record, stale_edit
-from articles.volume import volume_issues, volume_request
+from articles.printing import report_admin as layout_report_admin
+from articles.printing.integrity import PdfProblem
+from articles.review.desk import ReviewDesk
+from articles.review.revisions import latest_revision, revision_record, stale_edit
 
 REVISIONS_SHOWN = 10
 BASE_REVISION = "base_revision"
@@ -459,7 +461,7 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
         return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[new.pk]))
 
     def preview_view(self, request, pk):
-        from articles.pdf import PdfRenderError, render_issue
+        from articles.printing.renderer import PdfRenderError, render_issue
 
         issue = get_object_or_404(Issue.objects.select_related("series"), pk=pk)
         if not self.has_view_permission(request, issue):
@@ -623,7 +625,7 @@ class BoundVolumeForm(forms.ModelForm):
 
 @admin.register(BoundVolume)
 class BoundVolumeAdmin(admin.ModelAdmin):
-    """合订本: asked for here, bound on the task queue (articles/volume.py), downloaded when done."""
+    """合订本: asked for here, bound on the task queue (articles/archive/volume.py), downloaded when done."""
 
     form = BoundVolumeForm
     list_display = ["__str__", "progress", "pages", "size_display", "requested_by", "requested_at", "download"]

@@ -9,8 +9,8 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from articles import checks  # noqa: F401 - registers the system checks
-        from articles.revisions import register
+        from articles.printing import checks  # noqa: F401 - registers the system checks
+        from articles.review.revisions import register
 
         register()  # what django-reversion keeps of an issue
 

@@ -3,9 +3,9 @@
 mammoth (python-mammoth) turns the document into semantic HTML by paragraph styles, not looks: a
 "Title" or "Heading 1" paragraph (标题, 标题 1 in a Chinese Word) starts an article, and the text up
 to the next one is its body. Headings "Heading 2/3/4" become the print layout's 一级/二级/三级
-headings; the bodies then pass through articles.wordpaste (typed 一、/（一）/1. lines, alignment)
+headings; the bodies then pass through articles.content.wordpaste (typed 一、/（一）/1. lines, alignment)
 and the allow-list on save. Pictures are checked and stored exactly like an editor upload
-(articles.images); one that cannot be read is reported by number and left out.
+(articles.content.images); one that cannot be read is reported by number and left out.
 """
 
 import io
@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from django_ckeditor_5.storage_utils import get_django_storage
 
 from articles import services
-from articles.images import ImageRejected, image_prepare
+from articles.content.images import ImageRejected, image_prepare
 from articles.models import Article, Series
-from articles.revisions import revision_record
+from articles.review.revisions import revision_record
 
 MAX_BYTES = 20 * 2**20
 STYLE_MAP = "\n".join([

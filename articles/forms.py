@@ -3,8 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from articles.content.sanitize import sanitize_html
 from articles.models import Article, Award, Meeting
-from articles.sanitize import sanitize_html
 
 # The facts each kind of article carries, as (model, its fields in form order).
 FACTS = {

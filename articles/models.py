@@ -14,6 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ckeditor_5.fields import CKEditor5Field
 
+from articles.content.limits import check_body
+from articles.content.sanitize import sanitize_html
+from articles.content.wordpaste import check_images
+from articles.content.wordpaste import normalize as normalize_word
 from articles.freeze import (  # noqa: F401 - ISSUED_IS_FINAL and IssuedIssueError are part of this module's API
     ISSUED_IS_FINAL,
     ContentOfIssueMixin,
@@ -21,10 +25,6 @@ from articles.freeze import (  # noqa: F401 - ISSUED_IS_FINAL and IssuedIssueErr
     IssuedIssueError,
     IssueGuardedQuerySet,
 )
-from articles.limits import check_body
-from articles.sanitize import sanitize_html
-from articles.wordpaste import check_images
-from articles.wordpaste import normalize as normalize_word
 
 
 def private_storage():
@@ -420,7 +420,7 @@ def volume_pdf_path(volume, filename):
 
 
 class BoundVolume(models.Model):
-    """合订本: a series' issued issues of a year bound into one PDF from their stored files (articles/volume.py)."""
+    """合订本: a series' issued issues of a year bound into one PDF from their stored files (archive.volume)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

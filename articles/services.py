@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import workflow
-from articles.integrity import pdf_problem
 from articles.models import (
     Article,
     ArticleComment,
@@ -28,6 +27,7 @@ from articles.models import (
     Series,
     issued_pdf_path,
 )
+from articles.printing.integrity import pdf_problem
 from articles.selectors import address_lines
 from articles.signals import issue_issued, issue_returned, issue_step_reached
 
@@ -67,7 +67,7 @@ def _locked(issue):
 def _log(issue, *, actor, action, from_status, comment="", step="", revision=None):
     if revision is None:
         # Every step points at the content as it stood then: what was submitted, returned or issued.
-        from articles.revisions import revision_record
+        from articles.review.revisions import revision_record
 
         revision = revision_record(issue, actor=actor, kind=IssueRevision.Kind.WORKFLOW)
     IssueLog.objects.create(
@@ -110,7 +110,7 @@ def issue_copy(*, issue, actor, issue_date):
         Distribution(issue=new, role=line.role, recipient_id=line.recipient_id, group_id=line.group_id)
         for line in issue.distributions.all()
     ])
-    from articles.revisions import revision_record
+    from articles.review.revisions import revision_record
 
     revision_record(new, actor=actor)
     return new
@@ -208,7 +208,7 @@ def _next_numbers(issue, *, lock):
 
 def _as_it_will_print(issue, *, lock):
     """Put on `issue` what issuing freezes (numbers, 报/送/发 lines, series) and return the print HTML's digest."""
-    from articles.pdf import IssueRenderer
+    from articles.printing.renderer import IssueRenderer
 
     issue.number, issue.total_number = _next_numbers(issue, lock=lock)
     issue.address_lines = []  # recomputed from the current recipients, not a previous attempt's
@@ -228,7 +228,7 @@ def _issue(pk, *, actor, comment, step):
     locked step then checks that the issue would print exactly what was rendered (same numbers, same
     content) and commits. If another issue took the number meanwhile, the render is done again.
     """
-    from articles.pdf import PdfRenderError, render_issue
+    from articles.printing.renderer import PdfRenderError, render_issue
 
     for _attempt in range(ISSUE_ATTEMPTS):
         issue = Issue.objects.select_related("series").get(pk=pk)
@@ -332,7 +332,7 @@ def stray_pdf_files():
 @transaction.atomic
 def article_correct(*, article, actor, title, subtitle, body):
     """A reviewer's correction of one article under review, kept as a revision in their name."""
-    from articles.revisions import revision_record
+    from articles.review.revisions import revision_record
 
     issue = _locked(article.issue)
     _check(workflow.Transition.CORRECT, actor, issue)

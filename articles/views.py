@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ckeditor_5.storage_utils import get_django_storage
 
-from articles.images import ImageRejected, image_prepare
+from articles.content.images import ImageRejected, image_prepare
 
 
 def _error(message, status):

@@ -33,8 +33,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from articles import search  # noqa: E402
+from articles.archive.volume import bind  # noqa: E402
 from articles.models import Article, Series, private_storage  # noqa: E402
-from articles.volume import bind  # noqa: E402
 from distribution import benchdata  # noqa: E402
 
 

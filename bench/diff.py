@@ -1,4 +1,4 @@
-"""Benchmark the tracked-changes diff (articles/diff.py): medians over repeated runs, in one warm process.
+"""Benchmark the tracked-changes diff (articles/review/diff.py): medians over repeated runs, in one warm process.
 
 Run: .venv/bin/python bench/diff.py [--rounds 20]. No database: it only needs Django's settings for gettext.
 """
@@ -18,7 +18,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from articles.diff import body_diff_html, compare  # noqa: E402
+from articles.review.diff import body_diff_html, compare  # noqa: E402
 
 PHRASES = [
     "各处室要认真贯彻落实会议精神", "结合实际抓好工作落实", "确保各项任务按期完成", "坚持稳中求进工作总基调",

@@ -100,7 +100,7 @@ def render(folder, urls):
 
     from articles import services
     from articles.models import Article, Series
-    from articles.pdf import IssueRenderer
+    from articles.printing.renderer import IssueRenderer
 
     sizes = [Image.open(folder / "var" / "media" / url.removeprefix("/media/")).size for url in urls]
     series, _ = Series.objects.get_or_create(name="测试工作信息", defaults={

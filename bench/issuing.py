@@ -36,8 +36,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from articles import pdf, services  # noqa: E402
+from articles import services  # noqa: E402
 from articles.models import Issue, Role  # noqa: E402
+from articles.printing import renderer  # noqa: E402
 from distribution.models import Receipt  # noqa: E402
 from tests.factories import RecipientFactory, issue_in, issue_to, leader, reader  # noqa: E402
 
@@ -82,7 +83,7 @@ def main():
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # time the locking, not PBKDF2
     call_command("migrate", verbosity=0)
-    pdf.render_issue = lambda issue, *, preview: pdf.RenderedPdf(FAKE_PDF, 1)
+    renderer.render_issue = lambda issue, *, preview: renderer.RenderedPdf(FAKE_PDF, 1)
     units = [RecipientFactory() for _ in range(2 * args.rounds)]
     accounts = [reader(unit) for unit in units]
     for account in accounts:
@@ -99,9 +100,9 @@ def main():
     def slow_render(issue, *, preview):
         started.set()
         time.sleep(args.render_seconds)
-        return pdf.RenderedPdf(FAKE_PDF, 1)
+        return renderer.RenderedPdf(FAKE_PDF, 1)
 
-    pdf.render_issue = slow_render
+    renderer.render_issue = slow_render
     outcome = {}
 
     def issue_it():

@@ -49,8 +49,9 @@ from aiosmtpd.smtp import SMTP  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from articles import pdf, services  # noqa: E402
+from articles import services  # noqa: E402
 from articles.models import Issue, Role  # noqa: E402
+from articles.printing import renderer  # noqa: E402
 from distribution.models import Notification  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -111,7 +112,7 @@ def main():
 
         redis.Redis.from_url(os.environ["TASKS_REDIS_URL"]).flushdb()
     call_command("migrate", verbosity=0)
-    pdf.render_issue = lambda issue, *, preview: pdf.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
+    renderer.render_issue = lambda issue, *, preview: renderer.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
     controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
     controller.factory = lambda: CountingSMTP(controller.handler)
     controller.start()

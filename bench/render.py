@@ -29,10 +29,11 @@ import psutil  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils.html import strip_tags  # noqa: E402
 
-from articles import demo_data, fonts, services  # noqa: E402
+from articles import demo_data, services  # noqa: E402
 from articles.demo import load_demo  # noqa: E402
 from articles.models import Article, Issue, Series  # noqa: E402
-from articles.pdf import IssueRenderer, pdf_variant  # noqa: E402
+from articles.printing import fonts  # noqa: E402
+from articles.printing.renderer import IssueRenderer, pdf_variant  # noqa: E402
 
 PARAGRAPH = (
     "<p>要切实强化依法治志工作，全面贯彻落实地方志工作条例和四川省地方志工作条例，推动落实党委领导、人大监督、政府主持、"
@@ -77,7 +78,7 @@ def memory_steadiness(renderer, runs=50):
         renderer.render()
         rss.append(process.memory_info().rss / 2**20)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # Layout runs in forked children (articles.pdf.run_within_budget): the largest of them is the render's peak.
+    # Layout runs in forked children (articles.printing.budget): the largest of them is the render's peak.
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"memory over {runs} demo renders: RSS first {rss[0]:.0f} MB, after 10 {rss[9]:.0f} MB, "
           f"last {rss[-1]:.0f} MB, min {min(rss):.0f} / max {max(rss):.0f} MB; peak RSS of the process {peak:.0f} MB, "

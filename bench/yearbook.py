@@ -36,9 +36,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from articles.archive.year_export import year_export  # noqa: E402
+from articles.archive.yearbook import yearbook_csv, yearbook_docx, yearbook_entries  # noqa: E402
 from articles.models import Award, Meeting, Series, private_storage  # noqa: E402
-from articles.year_export import year_export  # noqa: E402
-from articles.yearbook import yearbook_csv, yearbook_docx, yearbook_entries  # noqa: E402
 from distribution import benchdata  # noqa: E402
 
 PDF_SIZE = 220 * 1024

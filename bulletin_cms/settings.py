@@ -199,14 +199,14 @@ BULLETIN_RENDER_TIMEOUT = float(os.environ.get("BULLETIN_RENDER_TIMEOUT", "50"))
 BULLETIN_RENDER_MEMORY_MB = int(os.environ.get("BULLETIN_RENDER_MEMORY_MB", "1024"))
 
 # Image uploads
-# Checked before an image is decoded (articles/images.py, docs/pdf.md "Images"). nginx's
+# Checked before an image is decoded (articles/content/images.py, docs/pdf.md "Images"). nginx's
 # client_max_body_size (deploy/nginx.conf) must stay above the byte limit so the refusal is ours.
 BULLETIN_IMAGE_MAX_BYTES = int(os.environ.get("BULLETIN_IMAGE_MAX_MB", "10")) * 2**20
 BULLETIN_IMAGE_MAX_PIXELS = int(os.environ.get("BULLETIN_IMAGE_MAX_MEGAPIXELS", "40")) * 1_000_000
 
 # --- rich text (CKEditor 5) -------------------------------------------------
-CKEDITOR_5_FILE_STORAGE = "articles.storage.ImageStorage"
-# What the editor's file picker offers; the upload view checks the decoded format (articles/images.py).
+CKEDITOR_5_FILE_STORAGE = "articles.content.storage.ImageStorage"
+# What the editor's file picker offers; the upload view checks the decoded format (articles/content/images.py).
 CKEDITOR_5_UPLOAD_FILE_TYPES = ["jpeg", "jpg", "png", "gif", "webp"]
 CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_CONFIGS = {

@@ -14,10 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ReadOnlyAdminMixin
+from articles.archive.spreadsheet import csv_text, safe_rows
 
 # The admin login gets the same failure limit as the portal's.
 from articles.models import Issue
-from articles.spreadsheet import csv_text, safe_rows
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt

@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from articles import search as article_search
-from articles.integrity import PdfProblem, pdf_problem
 from articles.models import Article
+from articles.printing.integrity import PdfProblem, pdf_problem
 from articles.selectors import address_lines
 from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services

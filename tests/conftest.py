@@ -43,15 +43,15 @@ FAKE_PDF = b"%PDF-1.7\n% fake for tests\n%%EOF\n"
 @pytest.fixture
 def fake_pdf(monkeypatch):
     """Issue without rendering: render_issue returns a tiny fixed PDF (for tests about the workflow, not the PDF)."""
-    from articles import pdf
+    from articles.printing import renderer
 
     calls = []
 
     def render_issue(issue, *, preview):
         calls.append((issue.pk, preview))
-        return pdf.RenderedPdf(content=FAKE_PDF, pages=1)
+        return renderer.RenderedPdf(content=FAKE_PDF, pages=1)
 
-    monkeypatch.setattr(pdf, "render_issue", render_issue)
+    monkeypatch.setattr(renderer, "render_issue", render_issue)
     return calls
 
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from articles.archive.yearbook import yearbook_entries
 from articles.models import Award, Issue, Meeting, Series
-from articles.yearbook import yearbook_entries
 from distribution import benchdata
 
 pytestmark = pytest.mark.django_db

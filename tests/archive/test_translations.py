@@ -12,7 +12,8 @@ from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-CODE = ["articles/yearbook.py", "articles/year_export.py", "articles/archive_admin.py", "distribution/feeds.py",
+CODE = ["articles/archive/yearbook.py", "articles/archive/year_export.py", "articles/archive/admin.py",
+        "distribution/feeds.py",
         "articles/management/commands/yearbook.py", "articles/management/commands/export_year.py"]
 TEMPLATES = ["templates/admin/articles/archive/index.html", "templates/admin/articles/issue/change_list.html",
              "templates/distribution/base.html"]

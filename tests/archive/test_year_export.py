@@ -9,9 +9,9 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles import pdf
+from articles.archive.year_export import YearExportError, year_export
 from articles.models import Issue
-from articles.year_export import YearExportError, year_export
+from articles.printing import renderer
 from tests.archive.conftest import day, issued
 from tests.factories import SeriesFactory, draft_issue
 
@@ -26,9 +26,9 @@ def renders(monkeypatch):
 
     def render_issue(issue, *, preview):
         calls.append(issue.pk)
-        return pdf.RenderedPdf(content=f"%PDF-1.7\n% issue {issue.pk}\n%%EOF\n".encode(), pages=1)
+        return renderer.RenderedPdf(content=f"%PDF-1.7\n% issue {issue.pk}\n%%EOF\n".encode(), pages=1)
 
-    monkeypatch.setattr(pdf, "render_issue", render_issue)
+    monkeypatch.setattr(renderer, "render_issue", render_issue)
     return calls
 
 

@@ -7,8 +7,8 @@ import docx
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles.archive.yearbook import award_sentence, meeting_sentence, yearbook_csv, yearbook_docx, yearbook_entries
 from articles.models import Article, Award, Meeting
-from articles.yearbook import award_sentence, meeting_sentence, yearbook_csv, yearbook_docx, yearbook_entries
 from tests.archive.conftest import day, issued
 from tests.factories import SeriesFactory, draft_issue
 

@@ -1,10 +1,10 @@
-"""Tracked changes between two snapshots of an issue (articles/diff.py): pure Python, no database."""
+"""Tracked changes between two snapshots of an issue (articles/review/diff.py): pure Python, no database."""
 
 import copy
 import re
 import time
 
-from articles.diff import body_diff_html, compare, text_diff_html
+from articles.review.diff import body_diff_html, compare, text_diff_html
 
 
 def inserted(markup):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from articles.models import Issue, IssueLog
-from articles.revisions import revision_record
+from articles.review.revisions import revision_record
 from tests import factories
 from tests.articles.test_revisions import _change_form_data
 

@@ -8,7 +8,8 @@ from django.test import Client, RequestFactory
 from django.views.static import serve
 from PIL import ExifTags, Image
 
-from articles import images, pdf
+from articles.content import images
+from articles.printing import renderer
 from tests.factories import editor, leader, nobody
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def _refused(response, status=400):
 
 
 def test_the_print_width_is_300_dpi_across_the_type_area():
-    assert images.PRINT_WIDTH_PX == 1843 == round(pdf.TYPE_AREA_WIDTH_PT / 72 * 300)
+    assert images.PRINT_WIDTH_PX == 1843 == round(renderer.TYPE_AREA_WIDTH_PT / 72 * 300)
 
 
 def test_a_decompression_bomb_is_refused_with_the_pixel_limit_and_nothing_is_stored(drafter, settings):

@@ -7,8 +7,9 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from articles import pdf, services
+from articles import services
 from articles.models import Issue, Role, Series
+from articles.printing import renderer
 from distribution.models import Receipt
 from tests.conftest import FAKE_PDF
 from tests.factories import RecipientFactory, SeriesFactory, draft_issue, editor, issue_in, issue_to, leader, reader
@@ -32,7 +33,7 @@ class SlowRenderer:
             during, self.during = self.during, None
             during()
         self.release.wait(timeout=60)
-        return pdf.RenderedPdf(content=FAKE_PDF, pages=1)
+        return renderer.RenderedPdf(content=FAKE_PDF, pages=1)
 
 
 def _in_thread(job):
@@ -58,7 +59,7 @@ def test_while_an_issue_renders_other_users_log_in_read_and_acknowledge(monkeypa
     earlier = issue_to(Issue.Status.ISSUED, units=[(unit, Role.SEND)])
     under_review = issue_in(Issue.Status.REVIEW)
     slow = SlowRenderer()
-    monkeypatch.setattr(pdf, "render_issue", slow)
+    monkeypatch.setattr(renderer, "render_issue", slow)
 
     thread, outcome = _in_thread(lambda: services.issue_approve(issue=under_review, actor=leader()))
     try:
@@ -86,13 +87,13 @@ def test_an_issue_that_took_the_number_during_the_render_makes_it_render_again_w
     stored = []
 
     def issue_the_other():
-        monkeypatch.setattr(pdf, "render_issue", lambda issue, *, preview: pdf.RenderedPdf(FAKE_PDF, 1))
+        monkeypatch.setattr(renderer, "render_issue", lambda issue, *, preview: renderer.RenderedPdf(FAKE_PDF, 1))
         stored.append(services.issue_approve(issue=quick_one, actor=leader()).number)
-        monkeypatch.setattr(pdf, "render_issue", slow)
+        monkeypatch.setattr(renderer, "render_issue", slow)
 
     slow = SlowRenderer(during=issue_the_other)
     slow.release.set()
-    monkeypatch.setattr(pdf, "render_issue", slow)
+    monkeypatch.setattr(renderer, "render_issue", slow)
 
     issued = services.issue_approve(issue=slow_one, actor=leader())
 
@@ -109,7 +110,7 @@ def test_a_series_renamed_during_the_render_is_issued_with_the_new_name(monkeypa
     issue = issue_in(Issue.Status.REVIEW, series=series)
     slow = SlowRenderer(during=lambda: Series.objects.filter(pk=series.pk).update(name="新刊名"))
     slow.release.set()
-    monkeypatch.setattr(pdf, "render_issue", slow)
+    monkeypatch.setattr(renderer, "render_issue", slow)
 
     issued = services.issue_approve(issue=issue, actor=leader())
 
@@ -122,7 +123,7 @@ def test_an_issue_returned_during_the_render_is_not_issued_and_keeps_no_file(mon
     issue = issue_in(Issue.Status.REVIEW)
     slow = SlowRenderer(during=lambda: services.issue_return(issue=issue, actor=leader(), comment="再改改"))
     slow.release.set()
-    monkeypatch.setattr(pdf, "render_issue", slow)
+    monkeypatch.setattr(renderer, "render_issue", slow)
 
     with pytest.raises(services.WorkflowError) as refused:
         services.issue_approve(issue=issue, actor=leader())

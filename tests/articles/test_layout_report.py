@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from pikepdf import pdfa
 from weasyprint import HTML
 
-from articles.layout_report import (
+from articles.printing.layout_report import (
     BOTTOM,
     CELL,
     LEFT,
@@ -205,7 +205,7 @@ def test_the_command_reports_each_issued_issue(capsys):
 
 
 def test_the_command_fails_on_a_deviation(monkeypatch, capsys):
-    from articles import layout_report
+    from articles.printing import layout_report
 
     issue = issue_in("issued")
     monkeypatch.setattr(layout_report, "LEFT", LEFT + 30 * MM)  # as if the binding margin were wrong

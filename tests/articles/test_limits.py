@@ -10,7 +10,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import translation
 
-from articles.limits import LIMITS, BodyLimits, check_body, measure_body
+from articles.content.limits import LIMITS, BodyLimits, check_body, measure_body
 from articles.models import Article
 from tests.articles.test_admin import _FormFields
 from tests.factories import draft_issue, editor

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from pdfminer.pdftypes import resolve1
 
-from articles import pdf, services
+from articles import services
 from articles.models import Issue
+from articles.printing import renderer
 from tests.factories import issue_in, leader
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_the_issued_pdf_is_plain_when_pdf_a_is_turned_off(settings):
 
 def test_previews_stay_plain_pdfs():
     issue = issue_in(Status.REVIEW)
-    with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
+    with pdfplumber.open(io.BytesIO(renderer.render_issue(issue, preview=True).content)) as doc:
         assert "OutputIntents" not in doc.doc.catalog
 
 
@@ -87,7 +88,7 @@ def test_a_render_failure_leaves_the_issue_under_review_with_no_file_and_no_numb
     def broken(self):
         raise RuntimeError("font server on fire")
 
-    monkeypatch.setattr(pdf.IssueRenderer, "render", broken)
+    monkeypatch.setattr(renderer.IssueRenderer, "render", broken)
     with pytest.raises(services.WorkflowError) as excinfo:
         services.issue_approve(issue=issue, actor=leader())
     assert "font server on fire" in str(excinfo.value)
@@ -109,7 +110,7 @@ def test_the_leader_sees_why_the_pdf_could_not_be_rendered(client, monkeypatch):
     def broken(self):
         raise RuntimeError("no fonts at all")
 
-    monkeypatch.setattr(pdf.IssueRenderer, "render", broken)
+    monkeypatch.setattr(renderer.IssueRenderer, "render", broken)
     response = client.post(reverse("admin:articles_issue_approve", args=[issue.pk]), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("no fonts at all" in m for m in messages), messages
@@ -121,7 +122,7 @@ def test_an_issued_pdf_is_never_rendered_again(monkeypatch, tmp_path):
     issue = issue_in(Status.ISSUED)
     before = _stored_bytes(issue)
     calls = []
-    monkeypatch.setattr(pdf.IssueRenderer, "render", lambda self: calls.append(self) or 1 / 0)
+    monkeypatch.setattr(renderer.IssueRenderer, "render", lambda self: calls.append(self) or 1 / 0)
 
     with pytest.raises(services.WorkflowError):
         services.issue_approve(issue=issue, actor=leader())
@@ -156,7 +157,7 @@ def test_verify_pdfs_detects_a_tampered_or_missing_file(capsys):
 @pytest.mark.parametrize(("status", "mark"), [(Status.DRAFT, "草稿"), (Status.REVIEW, "送审稿")])
 def test_a_preview_is_watermarked_unnumbered_and_never_stored(status, mark):
     issue = issue_in(status)
-    rendered = pdf.render_issue(issue, preview=True)
+    rendered = renderer.render_issue(issue, preview=True)
     with pdfplumber.open(io.BytesIO(rendered.content)) as doc:
         text = doc.pages[0].extract_text()
         assert "第__期" in text
@@ -200,7 +201,7 @@ def test_fonts_command_names_a_real_file_for_every_role(capsys):
 def test_a_dropped_licensed_font_is_preferred(settings, tmp_path, capsys):
     from fontTools.ttLib import TTFont
 
-    from articles import fonts
+    from articles.printing import fonts
 
     font = TTFont("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
     for record in font["name"].names:
@@ -217,7 +218,7 @@ def test_a_dropped_licensed_font_is_preferred(settings, tmp_path, capsys):
     assert str(tmp_path / "kaiti_gb2312.ttf") in capsys.readouterr().out
 
     issue = issue_in(Status.DRAFT, body="<h3>（一）Kai heading</h3><p>正文。</p>")
-    with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
+    with pdfplumber.open(io.BytesIO(renderer.render_issue(issue, preview=True).content)) as doc:
         names = {c["fontname"].split("+")[-1] for c in doc.pages[0].chars if c["text"] in "Kai heading"}
     assert any(name.startswith("KaiTi_GB2312") for name in names), names
 
@@ -237,7 +238,7 @@ def _renamed_font(source, family, target, *, weight=None):
 
 
 def test_without_dropped_fonts_the_free_fangsong_and_kaiti_are_used(settings, tmp_path, capsys):
-    from articles import fonts
+    from articles.printing import fonts
 
     settings.BULLETIN_FONT_DIR = tmp_path
     assert fonts.resolve("fangsong").family == "FandolFang"
@@ -251,7 +252,7 @@ def test_without_dropped_fonts_the_free_fangsong_and_kaiti_are_used(settings, tm
 
 
 def test_a_dropped_licensed_fangsong_wins_and_its_bold_is_used_when_dropped_too(settings, tmp_path):
-    from articles import fonts
+    from articles.printing import fonts
 
     settings.BULLETIN_FONT_DIR = tmp_path
     dejavu = "/usr/share/fonts/truetype/dejavu/"
@@ -265,7 +266,7 @@ def test_a_dropped_licensed_fangsong_wins_and_its_bold_is_used_when_dropped_too(
     assert fonts.bold_face("fangsong") == (fonts.css_family("fangsong"), 700)
 
     issue = issue_in(Status.DRAFT, body="<p>Body text <strong>Lead</strong></p>")
-    with pdfplumber.open(io.BytesIO(pdf.render_issue(issue, preview=True).content)) as doc:
+    with pdfplumber.open(io.BytesIO(renderer.render_issue(issue, preview=True).content)) as doc:
         chars = doc.pages[0].chars
         body = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "Boy" and round(c["size"]) == 16}
         lead = {c["fontname"].split("+")[-1] for c in chars if c["text"] in "L" and round(c["size"]) == 16}

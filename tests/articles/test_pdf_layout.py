@@ -10,9 +10,9 @@ import pytest
 from django.utils.html import strip_tags
 
 from articles import demo_data
-from articles.layout_report import _Measure
 from articles.models import Article, Distribution
-from articles.pdf import render_issue
+from articles.printing.layout_report import _Measure
+from articles.printing.renderer import render_issue
 from tests.factories import (
     RecipientFactory,
     SeriesFactory,
@@ -310,7 +310,7 @@ def test_headings_use_their_typefaces(docs):
         fonts_by_text.setdefault(line["text"], {c["fontname"].split("+")[-1] for c in line["chars"]})
     assert any("Sans" in f for f in fonts_by_text["一、总体情况"])  # 黑体 → Noto Sans CJK SC
     assert fonts_by_text["（一）主要做法"] == {"LXGW-WenKai"}  # 楷体 → LXGW WenKai
-    # Bold 仿宋: FandolFang has one weight, so bold is set in 黑体 (articles.fonts.bold_face).
+    # Bold 仿宋: FandolFang has one weight, so bold is set in 黑体 (articles.printing.fonts.bold_face).
     assert fonts_by_text["1.具体措施"] == {"Noto-Sans-CJK-SC"}
     assert fonts_by_text["坚持问题导向。"] == {"FandolFang"}  # 仿宋 body
 

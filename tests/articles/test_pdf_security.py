@@ -9,7 +9,8 @@ from django.db import models
 from weasyprint import HTML
 
 from articles.models import Article, Issue
-from articles.pdf import BASE_URL, SafeURLFetcher, render_issue
+from articles.printing.engine import BASE_URL, SafeURLFetcher
+from articles.printing.renderer import render_issue
 from tests.factories import issue_in
 
 PNG = (  # a 1 × 1 red pixel
@@ -36,7 +37,7 @@ REFUSED = [
 def media(settings, monkeypatch):
     """An uploaded image in MEDIA_ROOT and an issued PDF in PRIVATE_MEDIA_ROOT."""
     # Another test may have re-run logging.config with disable_existing_loggers: we need this logger.
-    monkeypatch.setattr(logging.getLogger("articles.pdf"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("articles.printing.engine"), "disabled", False)
     uploads = settings.MEDIA_ROOT / "uploads"
     uploads.mkdir(parents=True)
     (uploads / "ok.png").write_bytes(PNG)
@@ -47,12 +48,13 @@ def media(settings, monkeypatch):
 
 
 def _refusals(caplog):
-    return [r.getMessage() for r in caplog.records if r.name == "articles.pdf" and "refused" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records
+            if r.name == "articles.printing.engine" and "refused" in r.getMessage()]
 
 
 @pytest.mark.parametrize("url", REFUSED)
 def test_the_fetcher_refuses_and_logs(media, caplog, url):
-    with caplog.at_level(logging.WARNING, logger="articles.pdf"), pytest.raises(PermissionError):
+    with caplog.at_level(logging.WARNING, logger="articles.printing.engine"), pytest.raises(PermissionError):
         SafeURLFetcher().fetch(url)
     assert len(_refusals(caplog)) == 1
 
@@ -91,7 +93,7 @@ def test_the_fetcher_serves_media_and_static_files(media, tmp_path):
     '<link rel="attachment" href="file:///etc/passwd"><p>x</p>',
 ])
 def test_payloads_in_html_are_refused_and_logged(media, caplog, payload):
-    with caplog.at_level(logging.WARNING, logger="articles.pdf"):
+    with caplog.at_level(logging.WARNING, logger="articles.printing.engine"):
         content = HTML(string=payload, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).write_pdf()
     assert _refusals(caplog)
     assert b"root:" not in content
@@ -105,7 +107,7 @@ def test_unsanitised_article_html_cannot_reach_outside_files(media, caplog):
         '<p>正文。</p><img src="file:///etc/passwd"><img src="/media/../private/issues/1/2025/001.pdf">'
         '<p style="background: url(http://127.0.0.1:1/)">尾。</p><img src="/media/uploads/ok.png">'
     ))
-    with caplog.at_level(logging.WARNING, logger="articles.pdf"):
+    with caplog.at_level(logging.WARNING, logger="articles.printing.engine"):
         content = render_issue(issue, preview=True).content
     refused = {message.split(": ")[0].rsplit(" ", 1)[-1] for message in _refusals(caplog)}
     assert refused == {"file:///etc/passwd", "file:///private/issues/1/2025/001.pdf", "http://127.0.0.1:1/"}

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from articles.models import Issue
-from articles.pdf import render_issue
+from articles.printing.renderer import render_issue
 from tests.factories import demo_issued_pdf, rolled_back
 
 REFERENCE_DIR = Path(__file__).parent / "reference"

@@ -5,8 +5,9 @@ import io
 import pdfplumber
 import pytest
 
-from articles import print_body, services
+from articles import services
 from articles.models import Issue
+from articles.printing import print_body
 from tests.factories import draft_issue, issue_in, leader
 
 # A one-paragraph 市州动态 item as offices write it (四川省地方志工作办公室, 地方志工作信息).
@@ -40,9 +41,9 @@ def test_a_body_that_names_a_local_file_is_not_read(tmp_path, monkeypatch):
 def test_a_one_paragraph_item_previews_and_issues(length):
     text = (ITEM * 2)[:length]
     issue = draft_issue(body=f"<p>{text}</p>")
-    from articles import pdf
+    from articles.printing import renderer
 
-    preview = pdf.render_issue(issue, preview=True)
+    preview = renderer.render_issue(issue, preview=True)
     with pdfplumber.open(io.BytesIO(preview.content)) as doc:
         assert text[:20] in "".join(page.extract_text() for page in doc.pages).replace("\n", "")
     issued = services.issue_approve(issue=services.issue_submit(issue=issue, actor=issue.created_by), actor=leader())
@@ -59,7 +60,7 @@ def test_the_factory_issue_still_issues():
 def test_an_unforeseen_render_failure_is_told_in_chinese_and_leaves_the_issue_in_review(monkeypatch):
     from django.utils import translation
 
-    from articles import pdf
+    from articles.printing import renderer
     from articles.services import WorkflowError
 
     issue = issue_in(Issue.Status.REVIEW)
@@ -67,7 +68,7 @@ def test_an_unforeseen_render_failure_is_told_in_chinese_and_leaves_the_issue_in
     def broken(self):
         raise OSError(36, "File name too long")
 
-    monkeypatch.setattr(pdf.IssueRenderer, "render", broken)
+    monkeypatch.setattr(renderer.IssueRenderer, "render", broken)
     with translation.override("zh-hans"), pytest.raises(WorkflowError) as raised:
         services.issue_approve(issue=issue, actor=leader())
     assert "意外错误" in str(raised.value) and "File name too long" in str(raised.value)

@@ -8,8 +8,9 @@ import psutil
 import pytest
 from django.urls import reverse
 
-from articles import pdf, services
+from articles import services
 from articles.models import Issue
+from articles.printing import engine, renderer
 from tests.factories import editor, issue_in, leader
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +44,10 @@ def stored_files(settings):
 
 def test_by_default_the_layout_runs_in_another_process(settings, monkeypatch):
     assert (settings.BULLETIN_RENDER_TIMEOUT, settings.BULLETIN_RENDER_MEMORY_MB) == (50, 1024)
-    monkeypatch.setattr(pdf, "write_pdf", lambda layouts, variant: pdf.RenderedPdf(str(os.getpid()).encode(), 1))
+    monkeypatch.setattr(renderer, "write_pdf",
+                        lambda layouts, variant: renderer.RenderedPdf(str(os.getpid()).encode(), 1))
 
-    rendered = pdf.render_issue(issue_in(Status.DRAFT), preview=True)
+    rendered = renderer.render_issue(issue_in(Status.DRAFT), preview=True)
 
     assert int(rendered.content) != os.getpid()
     assert no_children_left()
@@ -53,13 +55,14 @@ def test_by_default_the_layout_runs_in_another_process(settings, monkeypatch):
 
 def test_with_no_budget_the_layout_runs_in_the_worker(settings, monkeypatch):
     settings.BULLETIN_RENDER_TIMEOUT = settings.BULLETIN_RENDER_MEMORY_MB = 0
-    monkeypatch.setattr(pdf, "write_pdf", lambda layouts, variant: pdf.RenderedPdf(str(os.getpid()).encode(), 1))
+    monkeypatch.setattr(renderer, "write_pdf",
+                        lambda layouts, variant: renderer.RenderedPdf(str(os.getpid()).encode(), 1))
 
-    assert int(pdf.render_issue(issue_in(Status.DRAFT), preview=True).content) == os.getpid()
+    assert int(renderer.render_issue(issue_in(Status.DRAFT), preview=True).content) == os.getpid()
 
 
 def test_a_render_within_the_budget_gives_the_pdf(budget):
-    rendered = pdf.render_issue(issue_in(Status.DRAFT), preview=True)
+    rendered = renderer.render_issue(issue_in(Status.DRAFT), preview=True)
 
     assert rendered.content.startswith(b"%PDF") and rendered.pages >= 1
 
@@ -67,11 +70,11 @@ def test_a_render_within_the_budget_gives_the_pdf(budget):
 def test_a_render_past_the_deadline_is_stopped_and_the_worker_carries_on(budget, monkeypatch, caplog):
     issue = issue_in(Status.DRAFT)
     budget.BULLETIN_RENDER_TIMEOUT = 1
-    monkeypatch.setattr(pdf, "_lay_out", slow_layout)  # the forked child inherits the patch
+    monkeypatch.setattr(engine, "_lay_out", slow_layout)  # the forked child inherits the patch
 
     start = time.monotonic()
-    with pytest.raises(pdf.PdfRenderError) as stopped:
-        pdf.render_issue(issue, preview=True)
+    with pytest.raises(renderer.PdfRenderError) as stopped:
+        renderer.render_issue(issue, preview=True)
 
     assert time.monotonic() - start < 10
     assert str(stopped.value) == "排版超过 1 秒，已停止。请精简本期内容，或拆分过长的文章。"
@@ -80,44 +83,44 @@ def test_a_render_past_the_deadline_is_stopped_and_the_worker_carries_on(budget,
     monkeypatch.undo()
     assert Issue.objects.filter(pk=issue.pk).exists()  # the worker's database connection is untouched
     budget.BULLETIN_RENDER_TIMEOUT = 30
-    assert pdf.render_issue(issue, preview=True).content.startswith(b"%PDF")
+    assert renderer.render_issue(issue, preview=True).content.startswith(b"%PDF")
 
 
 def test_a_render_past_the_memory_limit_is_stopped_and_reported(budget, monkeypatch):
     issue = issue_in(Status.DRAFT)
-    monkeypatch.setattr(pdf, "_lay_out", greedy_layout)
+    monkeypatch.setattr(engine, "_lay_out", greedy_layout)
 
-    with pytest.raises(pdf.PdfRenderError) as stopped:
-        pdf.render_issue(issue, preview=True)
+    with pytest.raises(renderer.PdfRenderError) as stopped:
+        renderer.render_issue(issue, preview=True)
 
     assert str(stopped.value) == "排版所需内存超过 200 MB，已停止。请精简本期内容，或拆分过长的文章。"
     assert no_children_left()
     monkeypatch.undo()
-    assert pdf.render_issue(issue, preview=True).content.startswith(b"%PDF")
+    assert renderer.render_issue(issue, preview=True).content.startswith(b"%PDF")
 
 
 def test_a_failure_in_the_child_is_reported_with_its_reason_and_traceback(budget, monkeypatch, caplog):
     def broken(html):
         raise RuntimeError("字体服务器故障")
 
-    monkeypatch.setattr(pdf, "_lay_out", broken)
+    monkeypatch.setattr(engine, "_lay_out", broken)
 
-    with pytest.raises(pdf.PdfRenderError, match="^排版时发生意外错误.*（字体服务器故障）。$"):
-        pdf.render_issue(issue_in(Status.DRAFT), preview=True)
+    with pytest.raises(renderer.PdfRenderError, match="^排版时发生意外错误.*（字体服务器故障）。$"):
+        renderer.render_issue(issue_in(Status.DRAFT), preview=True)
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "PDF layout failed in the render process" in logged and "in broken" in logged
 
 
 def test_the_childs_log_records_reach_the_workers_log(budget, monkeypatch, caplog):
-    lay_out = pdf._lay_out
+    lay_out = engine._lay_out
 
     def chatty(html):
         logging.getLogger("weasyprint.test").error("laid out in %s", os.getpid())
         return lay_out(html)
 
-    monkeypatch.setattr(pdf, "_lay_out", chatty)
-    pdf.render_issue(issue_in(Status.DRAFT), preview=True)
+    monkeypatch.setattr(engine, "_lay_out", chatty)
+    renderer.render_issue(issue_in(Status.DRAFT), preview=True)
 
     pids = {int(r.getMessage().split()[-1]) for r in caplog.records if r.name == "weasyprint.test"}
     assert pids and os.getpid() not in pids
@@ -128,7 +131,7 @@ def test_issuing_with_a_render_past_the_deadline_leaves_the_issue_under_review_a
 ):
     issue = issue_in(Status.REVIEW)
     budget.BULLETIN_RENDER_TIMEOUT = 1
-    monkeypatch.setattr(pdf, "_lay_out", slow_layout)
+    monkeypatch.setattr(engine, "_lay_out", slow_layout)
 
     with pytest.raises(services.WorkflowError) as refused:
         services.issue_approve(issue=issue, actor=leader())
@@ -148,7 +151,7 @@ def test_issuing_with_a_render_past_the_deadline_leaves_the_issue_under_review_a
 def test_the_preview_button_shows_why_the_render_was_stopped(budget, monkeypatch, client):
     issue = issue_in(Status.DRAFT)
     budget.BULLETIN_RENDER_TIMEOUT = 1
-    monkeypatch.setattr(pdf, "_lay_out", slow_layout)
+    monkeypatch.setattr(engine, "_lay_out", slow_layout)
     client.force_login(editor())
 
     response = client.get(reverse("admin:articles_issue_preview", args=[issue.pk]), follow=True)

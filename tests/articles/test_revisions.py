@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles import services
 from articles.models import Article, Issue, IssueLog, IssueRevision
-from articles.revisions import live_snapshot, revision_record, revision_restore, revision_snapshot
+from articles.review.revisions import live_snapshot, revision_record, revision_restore, revision_snapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db

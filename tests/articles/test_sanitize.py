@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from articles.content.sanitize import is_own_media_url, sanitize_html
 from articles.models import Article
-from articles.sanitize import is_own_media_url, sanitize_html
 from tests.factories import draft_issue
 
 # What the print layout can show; written out here so that widening the allow-list is a visible decision.
@@ -104,7 +104,7 @@ def assert_harmless(html):
     for tag, attrs in inventory.tags:
         assert tag in SAFE_TAGS, tag
         if "style" in attrs:
-            # The one style kept: the print layout's centred and right alignment (articles/wordpaste.py).
+            # The one style kept: the print layout's centred and right alignment (articles/content/wordpaste.py).
             assert tag in {"p", "h2", "h3", "h4", "h5"} and attrs.pop("style") in {
                 "text-align:center", "text-align:right"}, (tag, attrs)
         assert set(attrs) <= SAFE_ATTRIBUTES.get(tag, set()), (tag, attrs)

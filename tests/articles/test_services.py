@@ -11,8 +11,9 @@ from django.core.files.storage import storages
 from django.db import DatabaseError
 from django.utils.translation import gettext
 
-from articles import pdf, services
+from articles import services
 from articles.models import Issue, IssueLog
+from articles.printing import renderer
 from tests.factories import (
     RecipientFactory,
     SeriesFactory,
@@ -196,7 +197,7 @@ def test_issuing_stores_the_official_pdf_numbered_and_without_a_preview_watermar
     with issue.pdf_file.open("rb") as fh, pdfplumber.open(fh) as document:
         text = "".join(page.extract_text() or "" for page in document.pages).replace(" ", "")
     assert "第1期（总第1期）" in text
-    assert not any(mark in text for mark in pdf.WATERMARKS.values())
+    assert not any(mark in text for mark in renderer.WATERMARKS.values())
 
 
 def test_recipients_are_told_only_after_the_issue_is_committed(fake_pdf, django_capture_on_commit_callbacks):
@@ -284,12 +285,12 @@ def test_a_supplement_series_is_numbered_apart_from_the_main_series(fake_pdf):
 def test_a_pdf_that_cannot_be_rendered_leaves_the_issue_under_review_and_burns_no_number(monkeypatch, fake_pdf):
     series = SeriesFactory()
     issue = reviewed(series, 2025)
-    good_render = pdf.render_issue
+    good_render = renderer.render_issue
 
     def broken(issue, *, preview):
-        raise pdf.PdfRenderError("找不到字体")
+        raise renderer.PdfRenderError("找不到字体")
 
-    monkeypatch.setattr(pdf, "render_issue", broken)
+    monkeypatch.setattr(renderer, "render_issue", broken)
     with pytest.raises(services.WorkflowError) as refused:
         publish(issue)
 
@@ -302,7 +303,7 @@ def test_a_pdf_that_cannot_be_rendered_leaves_the_issue_under_review_and_burns_n
     assert not issue.log.filter(action="issue.issue").exists()
     assert stored_files() == []
 
-    monkeypatch.setattr(pdf, "render_issue", good_render)
+    monkeypatch.setattr(renderer, "render_issue", good_render)
     assert (publish(issue).number, publish(reviewed(series, 2025)).number) == (1, 2)
 
 

@@ -1,4 +1,4 @@
-from articles.spreadsheet import cell, safe_rows
+from articles.archive.spreadsheet import cell, safe_rows
 
 
 def test_text_that_excel_would_read_as_a_formula_gets_an_apostrophe():

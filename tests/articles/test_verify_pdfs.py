@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from articles import integrity
 from articles.models import Issue, PdfCheck
+from articles.printing import integrity
 from tests.factories import editor, issue_in, leader, nobody
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""合订本 (articles/volume.py): bound from the stored PDFs, with cover, contents and bookmarks; asked for in
+"""合订本 (articles/archive/volume.py): bound from the stored PDFs, with cover, contents and bookmarks; asked for in
 the admin, built on the task queue, downloaded by staff only."""
 
 import datetime
@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from articles import services
-from articles import volume as volumes
+from articles.archive import volume as volumes
 from articles.models import Article, BoundVolume
 from tests import factories
 

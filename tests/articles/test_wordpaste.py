@@ -1,11 +1,11 @@
-"""Word and WPS in (articles/wordpaste.py): numbered lines become the print layout's headings, never numbered
+"""Word and WPS in (articles/content/wordpaste.py): numbered lines become the print layout's headings, never numbered
 twice; alignment is kept; a picture that cannot be kept is refused with a message naming it."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from articles.content.wordpaste import image_problems, normalize
 from articles.models import Article
-from articles.wordpaste import image_problems, normalize
 from tests.factories import draft_issue
 
 # What Word 2016 puts on the clipboard for three numbered headings and a body paragraph (trimmed).

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import integrity
 from articles.models import Issue, Role
+from articles.printing import integrity
 from distribution.models import Receipt
 from tests import factories
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from articles.archive.year_export import YearExportError, year_export
 from articles.models import Series
-from articles.year_export import YearExportError, year_export
 
 
 class Command(BaseCommand):

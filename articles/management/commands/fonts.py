@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from articles import fonts
+from articles.printing import fonts
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from articles.layout_report import issue_layout_report
 from articles.models import Issue
+from articles.printing.layout_report import issue_layout_report
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from articles.models import Issue
-from articles.pdf import PdfRenderError, render_issue
+from articles.printing.renderer import PdfRenderError, render_issue
 
 
 class Command(BaseCommand):

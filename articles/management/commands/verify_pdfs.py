@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from articles.integrity import PdfProblem
+from articles.printing.integrity import PdfProblem
 from articles.services import pdf_check_run
 
 

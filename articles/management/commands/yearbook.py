@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from articles.archive.yearbook import yearbook_csv, yearbook_docx, yearbook_entries
 from articles.models import Series
-from articles.yearbook import yearbook_csv, yearbook_docx, yearbook_entries
 
 
 class Command(BaseCommand):

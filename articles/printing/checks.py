@@ -28,3 +28,23 @@ def check_harfbuzz_subset(app_configs, **kwargs):
             id="articles.W001",
         )
     ]
+
+
+@register()
+def check_justification(app_configs, **kwargs):
+    """Warn when the installed WeasyPrint is not the one the justification patch was written for."""
+    from articles.printing import justify
+
+    if justify.supported():
+        return []
+    import weasyprint
+
+    return [
+        Warning(
+            _("WeasyPrint %(found)s is installed, but the print layout's justification is written for WeasyPrint "
+              "%(needed)s: the site runs, and every PDF render fails with a message until it is fixed.")
+            % {"found": weasyprint.__version__, "needed": justify.WRITTEN_FOR},
+            hint=_("Install the WeasyPrint version pinned in requirements.txt."),
+            id="articles.W003",
+        )
+    ]

@@ -71,8 +71,27 @@ def _spread(box, spacing, x_advance):
     return x_advance
 
 
+class UnsupportedWeasyPrint(RuntimeError):
+    """The installed WeasyPrint is not the version this patch was written for."""
+
+
+# The WeasyPrint major version whose internals (inline.justify_line, box attributes) this module knows.
+WRITTEN_FOR = "70"
+
+
+def supported():
+    """True when the installed WeasyPrint is the version this patch was written for."""
+    return weasyprint.__version__.split(".")[0] == WRITTEN_FOR
+
+
 def install():
-    """Use inter-character justification in WeasyPrint's inline layout (WeasyPrint 70 only)."""
-    if weasyprint.__version__.split(".")[0] != "70":
-        raise RuntimeError(f"articles.justify is written for WeasyPrint 70, not {weasyprint.__version__}")
+    """Use inter-character justification in WeasyPrint's inline layout; called on the render path only.
+
+    Nothing is patched at import or at django.setup(): with another WeasyPrint the site runs and only
+    rendering fails (the engine says why, in Chinese; the system check articles.W003 warns).
+    """
+    if inline.justify_line is justify_line:
+        return
+    if not supported():
+        raise UnsupportedWeasyPrint(weasyprint.__version__)
     inline.justify_line = justify_line

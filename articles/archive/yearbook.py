@@ -27,8 +27,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from articles.archive.spreadsheet import csv_text, safe_rows
 from articles.models import Article, Award, Issue, Meeting
-from articles.spreadsheet import csv_text, safe_rows
 
 # The topics of a meeting that already say what the meeting did are not given a verb of our own.
 TOPIC_VERBS = ("研究", "审议", "传达", "学习", "听取", "讨论", "部署", "通过", "决定", "议定", "分析", "总结", "安排")

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from articles import fonts
-from articles.integrity import PdfProblem, pdf_problem
 from articles.models import BoundVolume, Issue
-from articles.pdf import BASE_URL, SafeURLFetcher, font_config
+from articles.printing import fonts
+from articles.printing.engine import BASE_URL, SafeURLFetcher, font_config
+from articles.printing.integrity import PdfProblem, pdf_problem
 
 
 class VolumeError(Exception):
@@ -157,9 +158,16 @@ def volume_build(*, volume):
 
 def volume_request(*, series, year, actor):
     """Queue the binding of the series' volume of the year on the task queue; returns the new BoundVolume."""
-    from articles.tasks import build_bound_volume
-
     volume = BoundVolume.objects.create(series=series, year=year, requested_by=actor,
                                         issues_total=volume_issues(series, year).count())
     transaction.on_commit(lambda: build_bound_volume.enqueue(volume.pk))
     return volume
+
+
+@task()
+def build_bound_volume(volume_pk):
+    """Bind the 合订本 `volume_pk` on the task queue; its row shows the progress and how it ended."""
+    volume = BoundVolume.objects.select_related("series").get(pk=volume_pk)
+    volume_build(volume=volume)
+    volume.refresh_from_db()
+    return {"status": volume.status, "pages": volume.pages}

@@ -1,8 +1,8 @@
 """An article body made ready for print: tables, lists and images marked up for the official style.
 
-The body as stored (sanitised rich text, articles/sanitize.py) is parsed once per render and gets
+The body as stored (sanitised rich text, articles/content/sanitize.py) is parsed once per render and gets
 * `data-grid` on every table and on the block holding an image, so that the renderer can put the
-  lines after it back on the page's line grid (articles.pdf.snap_to_grid);
+  lines after it back on the page's line grid (articles.printing.engine);
 * a `<thead>` for a table whose first row is all header cells, so WeasyPrint repeats it on every page
   and keeps it with the first body row; `data-row` on each body row, to place 续表 where the table
   continues on a new page;

@@ -23,7 +23,7 @@ import lxml.html
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from articles.sanitize import is_own_media_url
+from articles.content.sanitize import is_own_media_url
 
 HEADINGS = [
     (re.compile(r"^[一二三四五六七八九十百]+、"), "h2"),

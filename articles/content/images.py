@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageOps
 
-# The type area is 156 mm wide (articles/pdf.py, TYPE_AREA_WIDTH_PT); 300 dpi is what print needs.
+# The type area is 156 mm wide (articles/printing/renderer.py, TYPE_AREA_WIDTH_PT); 300 dpi is what print needs.
 # More pixels cannot show on paper and only make every PDF render slower and bigger.
 TYPE_AREA_WIDTH_MM = 156
 PRINT_DPI = 300

@@ -15,7 +15,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from articles.sanitize import sanitize_html
+from articles.content.sanitize import sanitize_html
 
 
 @dataclasses.dataclass(frozen=True)

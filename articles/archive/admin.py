@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from articles.archive.year_export import YearExportError, year_export, year_export_name
+from articles.archive.yearbook import yearbook_csv, yearbook_docx, yearbook_entries
 from articles.models import Issue, Series
-from articles.year_export import YearExportError, year_export, year_export_name
-from articles.yearbook import yearbook_csv, yearbook_docx, yearbook_entries
 
 YEARBOOK_TYPES = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", yearbook_docx),

@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles.integrity import PdfProblem
+from articles.archive.spreadsheet import csv_text
 from articles.models import Article, Issue
-from articles.spreadsheet import csv_text
+from articles.printing.integrity import PdfProblem
 
 MANIFEST_COLUMNS = [
     ("number", Issue._meta.get_field("number").verbose_name),

@@ -12,9 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles import services, workflow
-from articles.diff import compare
 from articles.models import Article, ArticleComment, Issue, IssueRevision
-from articles.revisions import live_snapshot, revision_restore, revision_snapshot
+from articles.review.diff import compare
+from articles.review.revisions import live_snapshot, revision_restore, revision_snapshot
 from articles.selectors import address_lines
 
 

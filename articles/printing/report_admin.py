@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from articles.layout_report import issue_layout_report
 from articles.models import Issue
+from articles.printing.layout_report import issue_layout_report
 
 
 def urls(model_admin):

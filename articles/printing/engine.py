@@ -1,0 +1,306 @@
+"""The layout engine: print HTML → WeasyPrint document → PDF bytes, on the line grid, reading only our own files.
+
+WeasyPrint may only read the project's own static and media files and the licensed fonts folder
+(SafeURLFetcher). One FontConfiguration is kept per thread and reused: building one per render costs
+time and memory. Nothing here reads the database: the render budget (articles.printing.budget) runs it
+in a forked child.
+"""
+
+import dataclasses
+import logging
+import mimetypes
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pydyf
+from django.conf import settings
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from articles.printing import fonts, justify
+
+logger = logging.getLogger(__name__)
+
+BASE_URL = "file:///"
+_local = threading.local()
+
+
+class PdfRenderError(Exception):
+    """Rendering failed; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def font_config():
+    """This thread's FontConfiguration (never shared across threads: Pango is not thread-safe here)."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
+def _static_dirs():
+    from django.contrib.staticfiles import finders
+
+    dirs = [Path(settings.STATIC_ROOT)]
+    for finder in finders.get_finders():
+        for storage in getattr(finder, "storages", {}).values():
+            location = getattr(storage, "location", None)
+            if location:
+                dirs.append(Path(location))
+    return dirs
+
+
+class SafeURLFetcher(URLFetcher):
+    """Serves only files under the static roots, MEDIA_ROOT and the fonts folder; refuses and logs the rest."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=5)
+
+    def fetch(self, url, headers=None):
+        try:
+            path = self._local_path(url)
+        except PermissionError as exc:
+            logger.warning("PDF renderer refused to load %s: %s", url[:200], exc)
+            raise
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    def _local_path(self, url):
+        """The file a URL may read, or PermissionError saying why not."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file":
+            raise PermissionError("only local files are allowed")
+        if parts.netloc not in ("", "localhost"):
+            raise PermissionError("remote file host")
+        raw = unquote(parts.path)
+        if "\x00" in raw or "\\" in raw or ".." in raw.split("/"):
+            raise PermissionError("path trick")
+        path = self._map_url_path(raw)
+        if path is None:
+            raise PermissionError("outside the static and media folders")
+        resolved = path.resolve()
+        private = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+        if resolved.is_relative_to(private):
+            raise PermissionError("private media")
+        if not any(resolved.is_relative_to(root.resolve()) for root in self._roots()):
+            raise PermissionError("outside the static and media folders")
+        if not resolved.is_file():
+            raise PermissionError("no such file")
+        return resolved
+
+    def _roots(self):
+        return [*_static_dirs(), Path(settings.MEDIA_ROOT), fonts.font_dir()]
+
+    def _map_url_path(self, raw):
+        """/static/… and /media/… URLs map into their folders; absolute file paths stay as they are."""
+        static_url, media_url = settings.STATIC_URL, settings.MEDIA_URL
+        if media_url.startswith("/") and raw.startswith(media_url):
+            return Path(settings.MEDIA_ROOT) / raw[len(media_url):]
+        if static_url.startswith("/") and raw.startswith(static_url):
+            from django.contrib.staticfiles import finders
+
+            relative = raw[len(static_url):]
+            found = finders.find(relative)
+            return Path(found) if found else Path(settings.STATIC_ROOT) / relative
+        path = Path(raw)
+        return path if path.is_absolute() else None
+
+
+def write_pdf(layouts, pdf_variant):
+    """Lay out, move the end block to an even page if asked (layouts[1:]), and write the PDF; no database."""
+    document, layouts = _lay_out_on_grid(layouts)
+    if len(layouts) > 1 and len(document.pages) % 2:
+        document = _lay_out(layouts[1])
+        if len(document.pages) > 2 and _is_blank(document.pages[-2]):
+            # GB/T 9704 7.5: a blank page before the end-block page: neither carries a number.
+            document = _lay_out(layouts[2])
+    if pdf_variant:
+        content = document.write_pdf(pdf_variant=pdf_variant, finisher=_pdfa_finisher)
+    else:
+        content = document.write_pdf()
+    return RenderedPdf(content=content, pages=len(document.pages))
+
+
+def _pdfa_finisher(_document, pdf):
+    """What WeasyPrint 70 writes and PDF/A validators refuse: a compressed XMP stream (ISO 19005-2 6.6.2.1:
+    no Filter on the metadata stream) and empty /Pattern and /Shading resource dictionaries."""
+    seen = set()
+    stack = list(pdf.objects)
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, pydyf.Stream):
+            if item.extra.get("Type") == "/Metadata":
+                item.compress = False
+            stack.append(item.extra)
+        elif isinstance(item, dict):
+            for key in ("Pattern", "Shading"):
+                if isinstance(item.get(key), dict) and not item[key]:
+                    del item[key]
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+PX_PER_PT = 4 / 3
+PITCH_PX = 225 / 25.4 * 96 / 22  # the line pitch, 28.99 pt, in CSS px (WeasyPrint's layout unit)
+TYPE_AREA_TOP_PX = 37 / 25.4 * 96
+# Less white than this between a table or image and the next line gets one more line pitch.
+MIN_GAP_PX = 5 * PX_PER_PT
+MAX_GRID_PASSES = 4
+
+
+def _lay_out_on_grid(layouts):
+    """Lay out layouts[0]; while a table or image leaves the lines after it off the line grid, or a table
+    runs onto a new page without its 续表 mark, lay out again with that corrected (at most a few passes:
+    a document without tables or images is laid out once). The corrections apply to every layout."""
+    fixes = {"margins": {}, "splits": set()}
+    document = _lay_out(layouts[0])
+    for _pass in range(MAX_GRID_PASSES):
+        margins, splits = _grid_measure(document)
+        if margins == fixes["margins"] and splits <= fixes["splits"]:
+            break
+        fixes = {"margins": margins, "splits": fixes["splits"] | splits}
+        document = _lay_out(_with_fixes(layouts[0], fixes))
+    if fixes["margins"] or fixes["splits"]:
+        layouts = [_with_fixes(html, fixes) for html in layouts]
+    return document, layouts
+
+
+def _grid_measure(document):
+    """The margin below each marked block that brings the next line onto the grid, and the (table, row)
+    pairs where a table continues on a new page."""
+    bottoms, first_rows = {}, {}
+    for number, page in enumerate(document.pages):
+        seen_on_page = set()
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            name = element.get("data-grid")
+            if name and box.element_tag in {"table", "figure", "p", "div", "li", "blockquote"}:
+                bottom = box.position_y + box.margin_top + box.border_height()
+                if name not in bottoms or (number, bottom) > bottoms[name]:
+                    bottoms[name] = (number, bottom)
+            row = element.get("data-row")
+            if row is not None and box.element_tag == "tr":
+                table = _ancestor_grid(box, page._page_box)
+                if table and (table, number) not in seen_on_page:
+                    seen_on_page.add((table, number))
+                    first_rows.setdefault(table, []).append((number, int(row)))
+    new_margins = {}
+    for name, (_page, bottom) in bottoms.items():
+        offset = (bottom - TYPE_AREA_TOP_PX) % PITCH_PX
+        gap = (PITCH_PX - offset) % PITCH_PX
+        if gap < 0.05 or PITCH_PX - gap < 0.05:
+            gap = 0
+        if gap < MIN_GAP_PX:
+            gap += PITCH_PX
+        new_margins[name] = round(gap / PX_PER_PT, 2)
+    splits = {(table, row) for table, pages in first_rows.items() for _number, row in pages[1:] if row > 0}
+    return new_margins, splits
+
+
+def _ancestor_grid(row_box, page_box):
+    """The data-grid name of the table a row box belongs to (rows sit under their table's box)."""
+    stack = [(page_box, None)]
+    while stack:
+        box, table = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == "table" and element.get("data-grid"):
+            table = element.get("data-grid")
+        if box is row_box:
+            return table
+        stack.extend((child, table) for child in getattr(box, "children", ()))
+    return None
+
+
+def _with_fixes(html, fixes):
+    """The print HTML with the grid margins as a stylesheet and each continued table cut where it continues,
+    the rest following a 续表 mark on the next page with the header row repeated."""
+    for table, row in sorted(fixes["splits"], key=lambda pair: pair[1]):
+        html = _split_table(html, table, row)
+    rules = "".join(f'.body [data-grid="{name}"] {{ margin-bottom: {margin}pt; }}\n'
+                    for name, margin in sorted(fixes["margins"].items()))
+    return html.replace("</head>", f"<style>\n{rules}</style>\n</head>", 1)
+
+
+def _split_table(html, table, row):
+    start = html.find(f'data-grid="{table}"')
+    if start < 0:
+        return html
+    opening = html.rfind("<table", 0, start)
+    head_end = html.find(">", start) + 1
+    cut = html.find(f'<tr data-row="{row}"', head_end)
+    end = html.find("</table>", head_end)
+    if cut < 0 or (0 <= end < cut):
+        return html
+    thead = re.search(r"<thead>.*?</thead>", html[head_end:cut], re.S)
+    opening_tag = html[opening:head_end].replace(f'data-grid="{table}"', f'data-grid="{table}-{row}"')
+    continued = ('</tbody></table><p class="continued">续表</p>'
+                 + opening_tag + (thead.group(0) if thead else "") + "<tbody>")
+    return html[:cut] + continued + html[cut:]
+
+
+def _lay_out(html):
+    install_justification()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
+
+
+def install_justification():
+    """Chinese inter-character justification (articles.printing.justify), installed before the first layout."""
+    try:
+        justify.install()
+    except justify.UnsupportedWeasyPrint as exc:
+        raise PdfRenderError(
+            _("The print layout needs WeasyPrint %(needed)s, but this server has WeasyPrint %(found)s; nothing "
+              "was changed. Ask the administrator to install the version in requirements.txt.")
+            % {"needed": justify.WRITTEN_FOR, "found": exc}) from exc
+
+
+def _is_blank(page):
+    return page._page_box.page_type.blank
+
+
+def unexpected_failure(exc):
+    """What a user is told of a failure nobody foresaw: in their language, with the technical reason after it."""
+    return _("The PDF could not be laid out because of an unexpected error; nothing was changed and the error "
+             "has been logged for the administrator (%(error)s).") % {"error": str(exc) or type(exc).__name__}
+
+
+FONT_SAMPLE = "地方志工作信息第一期（总第1期）ABC abc 123，。、：；“”《》—"
+# The print sizes (templates/print/issue.css): end block and page numbers, body, titles, masthead.
+FONT_SAMPLE_SIZES = (14, 16, 22, 36)
+
+
+def prepare_font_config():
+    """Load the fonts into this thread's FontConfiguration before forking, once, by laying out a sample.
+
+    A child's font caches die with it, so without this every child would load and sort the CJK
+    faces again (about a tenth of the CPU time of rendering the demo issue). The sample is fixed
+    text in each role's stack at the print sizes, never an article. Loading the dropped fonts'
+    @font-face rules here also keeps each child from copying the font files into a temporary
+    folder of its own.
+    """
+    install_justification()  # once here, not in every child
+    rules = fonts.font_face_rules()
+    if getattr(_local, "prepared_for", None) == rules:
+        return
+    faces = [(fonts.css_family(role), weight, size)
+             for role in fonts.STACKS for weight in (400, 700) for size in FONT_SAMPLE_SIZES]
+    style = "".join(f".f{i} {{ font: {weight} {size}pt {family} }}\n" for i, (family, weight, size) in enumerate(faces))
+    body = "".join(f'<p class="f{i}">{FONT_SAMPLE}</p>' for i in range(len(faces)))
+    sample = f'<html lang="zh-CN"><style>{rules}\n{style}</style><body>{body}</body></html>'
+    HTML(string=sample, base_url=BASE_URL, url_fetcher=SafeURLFetcher()).render(font_config=font_config())
+    _local.prepared_for = rules
