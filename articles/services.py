@@ -28,6 +28,7 @@ from articles.models import (
     issued_pdf_path,
 )
 from articles.printing.integrity import pdf_problem
+from articles.review.revisions import revision_apply, revision_record
 from articles.selectors import address_lines
 from articles.signals import issue_issued, issue_returned, issue_step_reached
 
@@ -67,8 +68,6 @@ def _locked(issue):
 def _log(issue, *, actor, action, from_status, comment="", step="", revision=None):
     if revision is None:
         # Every step points at the content as it stood then: what was submitted, returned or issued.
-        from articles.review.revisions import revision_record
-
         revision = revision_record(issue, actor=actor, kind=IssueRevision.Kind.WORKFLOW)
     IssueLog.objects.create(
         issue=issue, issue_label=str(issue)[:120], actor=actor, action=action, from_status=from_status,
@@ -110,8 +109,6 @@ def issue_copy(*, issue, actor, issue_date):
         Distribution(issue=new, role=line.role, recipient_id=line.recipient_id, group_id=line.group_id)
         for line in issue.distributions.all()
     ])
-    from articles.review.revisions import revision_record
-
     revision_record(new, actor=actor)
     return new
 
@@ -124,6 +121,21 @@ def issue_delete(*, issue, actor):
     IssueLog.objects.create(issue=issue, issue_label=str(issue)[:120], actor=actor, action=IssueLog.Action.DELETE,
                             from_status=issue.status, to_status=issue.status)
     issue.delete()
+
+
+@transaction.atomic
+def issue_restore(*, issue, issue_revision, actor):
+    """Make a draft's content what it was in `issue_revision`; recorded as a new revision (the old ones stay)."""
+    issue = _locked(issue)
+    _check(workflow.Transition.RESTORE, actor, issue)
+    if issue_revision.issue_id != issue.pk:
+        raise WorkflowError(_("That version belongs to another issue."), code="invalid")
+    revision_apply(issue, issue_revision)
+    comment = _("Restored version %(number)s") % {"number": issue_revision.number}
+    restored = revision_record(issue, actor=actor, kind=IssueRevision.Kind.RESTORE, comment=comment)
+    _log(issue, actor=actor, action=IssueLog.Action.RESTORE, from_status=issue.status, comment=comment,
+         revision=restored)
+    return restored
 
 
 @transaction.atomic
@@ -332,8 +344,6 @@ def stray_pdf_files():
 @transaction.atomic
 def article_correct(*, article, actor, title, subtitle, body):
     """A reviewer's correction of one article under review, kept as a revision in their name."""
-    from articles.review.revisions import revision_record
-
     issue = _locked(article.issue)
     _check(workflow.Transition.CORRECT, actor, issue)
     article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)

@@ -32,6 +32,7 @@ class Transition(models.TextChoices):
     CORRECT = "correct", gettext_lazy("correct in review")
     COMMENT = "comment", gettext_lazy("comment on an article")
     DELETE = "delete", gettext_lazy("delete the draft")
+    RESTORE = "restore", gettext_lazy("restore an earlier version")
 
 
 class Refusal:
@@ -118,6 +119,11 @@ def refusal(transition, user, issue):
         if not refused and not (user.has_perm("articles.delete_issue")
                                 and (user.is_superuser or issue.created_by_id == user.pk)):
             refused = Refusal("permission", _("Only the drafter who created this draft can delete it."))
+        return refused
+    if transition == Transition.RESTORE:
+        refused = _state(issue, Status.DRAFT)
+        if not refused and not user.has_perm("articles.change_issue"):
+            refused = Refusal("permission", _("You are not allowed to change issues."))
         return refused
     if transition == Transition.COMMENT:
         refused = _state(issue, Status.DRAFT, Status.REVIEW)

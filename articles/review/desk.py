@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import services, workflow
 from articles.models import Article, ArticleComment, Issue, IssueRevision
 from articles.review.diff import compare
-from articles.review.revisions import live_snapshot, revision_restore, revision_snapshot
+from articles.review.revisions import live_snapshot, revision_snapshot
 from articles.selectors import address_lines
 
 
@@ -211,7 +211,7 @@ class ReviewDesk:
             "b": b,
             "diff": diff,
             "rows": [(article, []) for article in diff.articles],
-            "can_restore": issue.status == Issue.Status.DRAFT and request.user.has_perm("articles.change_issue"),
+            "can_restore": workflow.allowed(workflow.Transition.RESTORE, request.user, issue),
         }
         return TemplateResponse(request, "admin/articles/issue/compare.html", context)
 
@@ -221,7 +221,7 @@ class ReviewDesk:
         issue = self._issue(request, pk)
         old = get_object_or_404(IssueRevision, issue=issue, number=number)
         try:
-            restored = revision_restore(issue=issue, issue_revision=old, actor=request.user)
+            restored = services.issue_restore(issue=issue, issue_revision=old, actor=request.user)
         except services.WorkflowError as exc:
             for message in exc.messages:
                 messages.error(request, message)

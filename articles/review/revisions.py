@@ -14,7 +14,6 @@ import reversion
 from django.db import transaction
 from django.db.models import Max
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from articles.models import (
@@ -230,42 +229,27 @@ def empty_snapshot():
 # --- restore ----------------------------------------------------------------------------------------
 
 
-def revision_restore(*, issue, issue_revision, actor):
-    """Make a draft's content what it was in `issue_revision`; recorded as a new revision (the old ones stay)."""
-    from articles.services import WorkflowError, _locked, _log
-
-    with transaction.atomic():
-        issue = _locked(issue)
-        if issue.status != Issue.Status.DRAFT:
-            raise WorkflowError(_("Only a draft can be restored to an earlier version."), code="state")
-        if not actor.has_perm("articles.change_issue"):
-            raise WorkflowError(_("You are not allowed to change issues."), code="permission")
-        if issue_revision.issue_id != issue.pk:
-            raise WorkflowError(_("That version belongs to another issue."), code="invalid")
-        versions = list(Version.objects.filter(revision_id=issue_revision.revision_id).select_related("content_type"))
-        old = {}
-        for version in versions:
-            old.setdefault(version.content_type.model_class(), []).append(version)
-        # What the issue holds now and the revision does not, goes; then the revision's objects come back
-        # through their models' own save(), so sanitising and the issued-issue guard apply as usual.
-        keep_articles = {int(v.object_id) for v in old.get(Article, [])}
-        keep_lines = {int(v.object_id) for v in old.get(Distribution, [])}
-        Distribution.objects.filter(issue=issue).exclude(pk__in=keep_lines).delete()
-        Article.objects.filter(issue=issue).exclude(pk__in=keep_articles).delete()
-        for model in (Meeting, Award):
-            keep = {int(v.object_id) for v in old.get(model, [])}
-            model.objects.filter(article__issue=issue).exclude(pk__in=keep).delete()
-        (issue_version,) = old[Issue]
-        for name in ISSUE_CONTENT_FIELDS:
-            attname = Issue._meta.get_field(name).attname
-            setattr(issue, attname, issue_version.field_dict[attname])
-        issue.year = issue.issue_date.year
-        issue.save(update_fields=[*[Issue._meta.get_field(n).attname for n in ISSUE_CONTENT_FIELDS], "year"])
-        for model in (Article, Meeting, Award, Distribution):
-            for version in old.get(model, []):
-                version._object_version.object.save()
-        restored = revision_record(issue, actor=actor, kind=IssueRevision.Kind.RESTORE,
-                                   comment=_("Restored version %(number)s") % {"number": issue_revision.number})
-        _log(issue, actor=actor, action="issue.restore", from_status=issue.status,
-             comment=_("Restored version %(number)s") % {"number": issue_revision.number}, revision=restored)
-    return restored
+def revision_apply(issue, issue_revision):
+    """Put back the content the issue had in `issue_revision` (the caller holds the row lock and checked the rules)."""
+    versions = list(Version.objects.filter(revision_id=issue_revision.revision_id).select_related("content_type"))
+    old = {}
+    for version in versions:
+        old.setdefault(version.content_type.model_class(), []).append(version)
+    # What the issue holds now and the revision does not, goes; then the revision's objects come back
+    # through their models' own save(), so sanitising and the issued-issue guard apply as usual.
+    keep_articles = {int(v.object_id) for v in old.get(Article, [])}
+    keep_lines = {int(v.object_id) for v in old.get(Distribution, [])}
+    Distribution.objects.filter(issue=issue).exclude(pk__in=keep_lines).delete()
+    Article.objects.filter(issue=issue).exclude(pk__in=keep_articles).delete()
+    for model in (Meeting, Award):
+        keep = {int(v.object_id) for v in old.get(model, [])}
+        model.objects.filter(article__issue=issue).exclude(pk__in=keep).delete()
+    (issue_version,) = old[Issue]
+    for name in ISSUE_CONTENT_FIELDS:
+        attname = Issue._meta.get_field(name).attname
+        setattr(issue, attname, issue_version.field_dict[attname])
+    issue.year = issue.issue_date.year
+    issue.save(update_fields=[*[Issue._meta.get_field(n).attname for n in ISSUE_CONTENT_FIELDS], "year"])
+    for model in (Article, Meeting, Award, Distribution):
+        for version in old.get(model, []):
+            version._object_version.object.save()

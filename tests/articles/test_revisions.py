@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles import services
 from articles.models import Article, Issue, IssueLog, IssueRevision
-from articles.review.revisions import live_snapshot, revision_record, revision_restore, revision_snapshot
+from articles.review.revisions import live_snapshot, revision_record, revision_snapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_restoring_an_earlier_revision_makes_a_new_one_and_logs_it():
     Article.objects.create(issue=issue, position=3, title="新文章", body="<p>新的。</p>")
     v2 = revision_record(issue, actor=editor)
 
-    v3 = revision_restore(issue=issue, issue_revision=v1, actor=editor)
+    v3 = services.issue_restore(issue=issue, issue_revision=v1, actor=editor)
 
     assert v3.number == v2.number + 1 and v3.kind == IssueRevision.Kind.RESTORE
     assert [(a.title, a.body) for a in issue.articles.order_by("position")] == [
@@ -109,7 +109,7 @@ def test_only_a_draft_can_be_restored():
     v1 = revision_record(issue, actor=editor)
     services.issue_submit(issue=issue, actor=editor)
     with pytest.raises(services.WorkflowError):
-        revision_restore(issue=issue, issue_revision=v1, actor=editor)
+        services.issue_restore(issue=issue, issue_revision=v1, actor=editor)
 
 
 def test_a_reader_without_permission_cannot_restore(client):
@@ -152,3 +152,25 @@ def test_the_revision_list_and_the_compare_page_cost_a_fixed_number_of_queries(c
         client.get(reverse("admin:articles_issue_change", args=[issue.pk]))
     with django_assert_max_num_queries(len(compare.captured_queries)):
         client.get(reverse("admin:articles_issue_compare", args=[issue.pk]))
+
+
+def test_restore_is_a_workflow_transition_with_one_rule():
+    from articles import workflow
+
+    editor, reader = factories.editor(), factories.leader()
+    issue = factories.draft_issue(author=editor)
+    assert workflow.allowed(workflow.Transition.RESTORE, editor, issue)
+    assert workflow.refusal(workflow.Transition.RESTORE, reader, issue).code == "permission"
+    issued = factories.issue_in(Issue.Status.ISSUED, author=editor)
+    assert workflow.refusal(workflow.Transition.RESTORE, editor, issued).code == "issued"
+
+
+def test_a_version_of_another_issue_is_not_restored():
+    editor = factories.editor()
+    issue, other = factories.draft_issue(author=editor), factories.draft_issue(author=editor)
+    foreign = revision_record(other, actor=editor)
+    before = revision_record(issue, actor=editor)
+    with pytest.raises(services.WorkflowError) as refused:
+        services.issue_restore(issue=issue, issue_revision=foreign, actor=editor)
+    assert refused.value.code == "invalid"
+    assert issue.revisions.order_by("-number").first() == before

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from articles import services, workflow
 from articles.models import Issue, IssueLog, ReviewStep
+from articles.review.revisions import revision_record
 from tests import factories
 
 Status = Issue.Status
@@ -30,6 +31,7 @@ ALLOWED = {
     T.CORRECT: {"核稿": {"chief", "superuser"}, "签发": {"leader", "superuser"}},
     T.COMMENT: {state: {"editor", "chief", "leader", "superuser"} for state in ("draft", "核稿", "签发")},
     T.DELETE: {"draft": {"editor", "superuser"}},  # the editor drafted it
+    T.RESTORE: {"draft": {"editor", "superuser"}},
 }
 TO = {T.SUBMIT: ("核稿", Status.REVIEW, 0), T.WITHDRAW: ("draft", Status.DRAFT, None),
       T.RETURN: ("draft", Status.DRAFT, None)}
@@ -40,7 +42,7 @@ def expected_message(transition, state, role):
     status, step = STATES[state]
     if status == Status.ISSUED:
         return gettext("This issue has been issued and can no longer be changed.")
-    needed = {T.SUBMIT: [Status.DRAFT], T.DELETE: [Status.DRAFT],
+    needed = {T.SUBMIT: [Status.DRAFT], T.DELETE: [Status.DRAFT], T.RESTORE: [Status.DRAFT],
               T.COMMENT: [Status.DRAFT, Status.REVIEW]}.get(transition, [Status.REVIEW])
     if status not in needed:
         return gettext("This issue is %(status)s; the action needs it to be %(expected)s.") % {
@@ -51,6 +53,8 @@ def expected_message(transition, state, role):
         return gettext("You cannot comment on this issue.")
     if transition == T.DELETE:
         return gettext("Only the drafter who created this draft can delete it.")
+    if transition == T.RESTORE:
+        return gettext("You are not allowed to change issues.")
     if transition == T.WITHDRAW:
         if role != "editor":
             return gettext("Only the person who submitted this issue can withdraw it.")
@@ -101,6 +105,8 @@ def do(transition, issue, actor):
                                                     body="<p>改过的正文。</p>"),
         T.COMMENT: lambda: services.comment_add(article=article, actor=actor, text="这里请核实。"),
         T.DELETE: lambda: services.issue_delete(issue=issue, actor=actor),
+        T.RESTORE: lambda: services.issue_restore(issue=issue, actor=actor, issue_revision=(
+            issue.revisions.order_by("number").first() or revision_record(issue, actor=issue.created_by))),
     }[transition]()
 
 
@@ -134,7 +140,7 @@ def test_an_allowed_transition_does_what_it_says_and_logs_it(transition, state, 
     assert issue.log.count() == logged + 1 and entry.actor == actor
     action = {T.APPROVE: "issue.issue" if state == "签发" else "issue.approve"}.get(transition, f"issue.{transition}")
     assert entry.action == action
-    assert entry.step == ({T.SUBMIT: "", T.WITHDRAW: ""}.get(transition, state))
+    assert entry.step == ({T.SUBMIT: "", T.WITHDRAW: "", T.RESTORE: ""}.get(transition, state))
 
 
 @pytest.mark.django_db
