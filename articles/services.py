@@ -219,15 +219,17 @@ def _next_numbers(issue, *, lock):
 
 
 def _as_it_will_print(issue, *, lock):
-    """Put on `issue` what issuing freezes (numbers, 报/送/发 lines, series) and return the print HTML's digest."""
+    """Put on `issue` what issuing freezes (numbers, 报/送/发 lines, series); return (the print HTML's digest,
+    the renderer holding that HTML, ready to lay it out)."""
     from articles.printing.renderer import IssueRenderer
 
     issue.number, issue.total_number = _next_numbers(issue, lock=lock)
     issue.address_lines = []  # recomputed from the current recipients, not a previous attempt's
     issue.address_lines = [list(line) for line in address_lines(issue)]
     issue.series_as_issued = issue.series.printed_fields()
-    html = IssueRenderer(issue, preview=False).html()
-    return hashlib.sha256(html.encode()).hexdigest()
+    renderer = IssueRenderer(issue, preview=False)
+    digest = hashlib.sha256("\x00".join(renderer.layouts()).encode()).hexdigest()
+    return digest, renderer
 
 
 ISSUE_ATTEMPTS = 10
@@ -246,9 +248,9 @@ def _issue(pk, *, actor, comment, step):
         issue = Issue.objects.select_related("series").get(pk=pk)
         _check_step(issue, step)
         _check(workflow.Transition.APPROVE, actor, issue)
-        digest = _as_it_will_print(issue, lock=False)
+        digest, renderer = _as_it_will_print(issue, lock=False)
         try:
-            rendered = render_issue(issue, preview=False)
+            rendered = render_issue(issue, preview=False, renderer=renderer)
         except PdfRenderError as exc:
             raise WorkflowError(_("The PDF could not be rendered, so the issue was not issued: %(reason)s")
                                 % {"reason": exc}, code="render") from exc
@@ -273,7 +275,7 @@ def _issue_rendered(pk, *, actor, comment, step, digest, name, rendered):
     issue = _locked(Issue(pk=pk))
     _check_step(issue, step)
     _check(workflow.Transition.APPROVE, actor, issue)
-    if _as_it_will_print(issue, lock=True) != digest:
+    if _as_it_will_print(issue, lock=True)[0] != digest:
         return None
     issue.issued_by = actor
     issue.issued_at = timezone.now()

@@ -83,7 +83,7 @@ def main():
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # time the locking, not PBKDF2
     call_command("migrate", verbosity=0)
-    renderer.render_issue = lambda issue, *, preview: renderer.RenderedPdf(FAKE_PDF, 1)
+    renderer.render_issue = lambda issue, **kwargs: renderer.RenderedPdf(FAKE_PDF, 1)
     units = [RecipientFactory() for _ in range(2 * args.rounds)]
     accounts = [reader(unit) for unit in units]
     for account in accounts:
@@ -97,7 +97,7 @@ def main():
 
     started = threading.Event()
 
-    def slow_render(issue, *, preview):
+    def slow_render(issue, *, preview, **kwargs):
         started.set()
         time.sleep(args.render_seconds)
         return renderer.RenderedPdf(FAKE_PDF, 1)

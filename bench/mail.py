@@ -112,7 +112,7 @@ def main():
 
         redis.Redis.from_url(os.environ["TASKS_REDIS_URL"]).flushdb()
     call_command("migrate", verbosity=0)
-    renderer.render_issue = lambda issue, *, preview: renderer.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
+    renderer.render_issue = lambda issue, **kwargs: renderer.RenderedPdf(content=b"%PDF-1.7\n%bench\n", pages=1)
     controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
     controller.factory = lambda: CountingSMTP(controller.handler)
     controller.start()

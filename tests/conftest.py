@@ -47,7 +47,7 @@ def fake_pdf(monkeypatch):
 
     calls = []
 
-    def render_issue(issue, *, preview):
+    def render_issue(issue, *, preview, **kwargs):
         calls.append((issue.pk, preview))
         return renderer.RenderedPdf(content=FAKE_PDF, pages=1)
 

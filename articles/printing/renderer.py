@@ -32,15 +32,20 @@ MAX_TITLE_SQUEEZE_PT = 0.15 * TITLE_SIZE_PT
 
 
 class IssueRenderer:
-    """Renders one issue, final or preview, through the print template."""
+    """Renders one issue, final or preview, through the print template.
+
+    The template context and the print HTML are built once per renderer (the database is read once):
+    issuing takes the digest of the very HTML it then lays out.
+    """
 
     template_name = "print/issue.html"
 
     def __init__(self, issue, *, preview):
         self.issue = issue
         self.preview = preview
+        self._layouts = None
 
-    def context(self, *, force_even=False, unnumbered_end=False):
+    def context(self):
         from articles.selectors import address_lines
 
         issue, series = self.issue, self.issue.printed_series
@@ -60,8 +65,8 @@ class IssueRenderer:
             "total_number": issue.total_number if number and series.show_total_number else None,
             "title": f"{series.name} {issue.year}年第{number or '__'}期",
             "watermark": None if final else WATERMARKS.get(issue.status, "草稿"),
-            "force_even": force_even,
-            "unnumbered_end": unnumbered_end,
+            "force_even": False,
+            "unnumbered_end": False,
             "fonts": {role: mark_safe(fonts.css_family(role)) for role in fonts.STACKS},
             "bold": {role: (mark_safe(family), weight)
                      for role in fonts.BOLD_SUBSTITUTES for family, weight in [fonts.bold_face(role)]},
@@ -69,21 +74,23 @@ class IssueRenderer:
             "font_faces": mark_safe(fonts.font_face_rules()),
         }
 
-    def html(self, **flags):
+    def html(self):
         """The print template rendered for this issue: everything the PDF shows comes from this string."""
-        return render_to_string(self.template_name, self.context(**flags))
+        return self.layouts()[0]
 
     def layouts(self):
         """The print HTML of every layout render() may need: as is, then (if the series asks) with the end block
-        moved to an even page, then also with the blank page before it unnumbered."""
-        context = self.context()
-        variants = [{}]
-        if self.issue.printed_series.end_block_on_even_page:
-            variants += [{"force_even": True}, {"force_even": True, "unnumbered_end": True}]
-        return [render_to_string(self.template_name, {**context, **flags}) for flags in variants]
+        moved to an even page, then also with the blank page before it unnumbered. Built once."""
+        if self._layouts is None:
+            context = self.context()
+            variants = [{}]
+            if self.issue.printed_series.end_block_on_even_page:
+                variants += [{"force_even": True}, {"force_even": True, "unnumbered_end": True}]
+            self._layouts = [render_to_string(self.template_name, {**context, **flags}) for flags in variants]
+        return self._layouts
 
     def render(self):
-        """Build the print HTML here, then lay it out and write the PDF within the render budget."""
+        """Lay out the print HTML and write the PDF within the render budget."""
         variant = "" if self.preview else pdf_variant()
         return run_within_budget(write_pdf, self.layouts(), variant)
 
@@ -118,10 +125,11 @@ def title_letter_spacing(line):
 
 
 
-def render_issue(issue, *, preview):
-    """Render an issue to PDF; any failure becomes a PdfRenderError with the reason."""
+def render_issue(issue, *, preview, renderer=None):
+    """Render an issue to PDF (with `renderer` when its HTML is already built); any failure becomes a
+    PdfRenderError with the reason."""
     try:
-        return IssueRenderer(issue, preview=preview).render()
+        return (renderer or IssueRenderer(issue, preview=preview)).render()
     except PdfRenderError as exc:
         logger.error("PDF rendering failed for issue %s: %s", issue.pk, exc)
         raise

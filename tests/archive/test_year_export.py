@@ -24,7 +24,7 @@ def renders(monkeypatch):
     """Issuing without WeasyPrint: a small PDF that differs per issue; the calls are recorded."""
     calls = []
 
-    def render_issue(issue, *, preview):
+    def render_issue(issue, *, preview, **kwargs):
         calls.append(issue.pk)
         return renderer.RenderedPdf(content=f"%PDF-1.7\n% issue {issue.pk}\n%%EOF\n".encode(), pages=1)
 

@@ -26,7 +26,7 @@ class SlowRenderer:
         self.calls = []
         self.during = during  # run once, inside the first render, as if someone acted meanwhile
 
-    def __call__(self, issue, *, preview):
+    def __call__(self, issue, *, preview, **kwargs):
         self.calls.append((issue.number, issue.total_number, issue.printed_series.name))
         self.started.set()
         if self.during is not None:
@@ -87,7 +87,7 @@ def test_an_issue_that_took_the_number_during_the_render_makes_it_render_again_w
     stored = []
 
     def issue_the_other():
-        monkeypatch.setattr(renderer, "render_issue", lambda issue, *, preview: renderer.RenderedPdf(FAKE_PDF, 1))
+        monkeypatch.setattr(renderer, "render_issue", lambda issue, **kwargs: renderer.RenderedPdf(FAKE_PDF, 1))
         stored.append(services.issue_approve(issue=quick_one, actor=leader()).number)
         monkeypatch.setattr(renderer, "render_issue", slow)
 

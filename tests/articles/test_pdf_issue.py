@@ -290,3 +290,21 @@ def test_verify_pdfs_lists_files_that_no_issued_issue_refers_to(capsys):
 
     err = capsys.readouterr().err
     assert "issues/9/2030/001.pdf" in err and issue.pdf_file.name not in err
+
+
+def test_issuing_builds_the_print_html_once_and_lays_out_that_html(monkeypatch, settings):
+    """One context for the render and its digest, one more under the lock to check nothing changed meanwhile."""
+    settings.BULLETIN_RENDER_TIMEOUT = settings.BULLETIN_RENDER_MEMORY_MB = 0  # laid out here, where we can see
+    issue = issue_in(Status.REVIEW)
+    built, laid_out = [], []
+    context = renderer.IssueRenderer.context
+    monkeypatch.setattr(renderer.IssueRenderer, "context", lambda self: built.append(self) or context(self))
+    write_pdf = renderer.write_pdf
+    monkeypatch.setattr(renderer, "write_pdf", lambda layouts, variant: laid_out.append(layouts) or write_pdf(
+        layouts, variant))
+
+    issued = services.issue_approve(issue=issue, actor=leader())
+
+    assert issued.status == Status.ISSUED
+    assert len(built) == 2
+    assert laid_out and laid_out[0][0] == built[0].html()

@@ -287,7 +287,7 @@ def test_a_pdf_that_cannot_be_rendered_leaves_the_issue_under_review_and_burns_n
     issue = reviewed(series, 2025)
     good_render = renderer.render_issue
 
-    def broken(issue, *, preview):
+    def broken(issue, *, preview, **kwargs):
         raise renderer.PdfRenderError("找不到字体")
 
     monkeypatch.setattr(renderer, "render_issue", broken)
