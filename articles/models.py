@@ -1,6 +1,7 @@
 """Bulletins: series, issues, their articles and the facts behind them."""
 
 import contextvars
+import re
 import types
 from decimal import Decimal
 
@@ -26,6 +27,23 @@ from articles.freeze import (  # noqa: F401 - ISSUED_IS_FINAL and IssuedIssueErr
     IssueGuardedQuerySet,
 )
 
+# Characters that must never reach a mail header, a file name or a zip entry: C0/C1 controls, DEL, and the
+# Unicode line and paragraph separators (a CR/LF in a subject is a BadHeaderError and the mail is lost).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def no_control_characters(value):
+    """Refuse a name holding a line break, tab or other control character (it reaches mail headers and files)."""
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise ValidationError(_("A name cannot contain line breaks, tabs or other control characters."),
+                              code="control_characters")
+
+
+def file_name_component(text):
+    """`text` made safe as one file or zip entry name: no folder separators, controls or leading dots."""
+    text = CONTROL_CHARACTERS.sub("", text).replace("/", "_").replace("\\", "_").strip()
+    return text.lstrip(".") or "_"
+
 
 def private_storage():
     return storages["private"]
@@ -45,10 +63,11 @@ SERIES_PRINTED_FIELDS = [
 class Series(models.Model):
     """A bulletin series (e.g. 地方志工作信息) with its masthead and print settings."""
 
-    name = models.CharField(_("masthead name"), max_length=60, unique=True)
-    compiling_office = models.CharField(_("compiling office"), max_length=100)
+    name = models.CharField(_("masthead name"), max_length=60, unique=True, validators=[no_control_characters])
+    compiling_office = models.CharField(_("compiling office"), max_length=100, validators=[no_control_characters])
     issuing_office = models.CharField(
-        _("issuing office"), max_length=100, help_text=_("Printed on the 印发 line of the end block.")
+        _("issuing office"), max_length=100, help_text=_("Printed on the 印发 line of the end block."),
+        validators=[no_control_characters],
     )
     is_supplement = models.BooleanField(
         _("supplement (增刊)"), default=False, help_text=_("Supplements are numbered apart from the main series.")
@@ -278,7 +297,7 @@ class Issue(ContentOfIssueMixin, models.Model):
 
     @property
     def pdf_filename(self):
-        return f"{self.printed_series.name}{self.label}.pdf"
+        return file_name_component(f"{self.printed_series.name}{self.label}.pdf")
 
 
 def stored_body(html):
@@ -455,7 +474,7 @@ class BoundVolume(models.Model):
 
     @property
     def file_name(self):
-        return f"{self.series.name}{self.year}年合订本.pdf"
+        return file_name_component(f"{self.series.name}{self.year}年合订本.pdf")
 
 
 class FactQuerySet(GuardedQuerySet):
@@ -542,7 +561,7 @@ ROLE_ORDER = [Role.REPORT, Role.COPY, Role.SEND]
 class Recipient(models.Model):
     """A receiving unit (e.g. 省直机关工委, 机关各处, 四川年鉴社)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[no_control_characters])
     default_role = models.CharField(_("usual role"), max_length=10, choices=Role.choices, default=Role.SEND)
     sort_order = models.PositiveIntegerField(
         _("sort order"), default=100, help_text=_("Smaller numbers are printed first.")
@@ -566,7 +585,7 @@ class Recipient(models.Model):
 class RecipientGroup(models.Model):
     """A reusable set of units, addressed as one name (e.g. 机关各处)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[no_control_characters])
     sort_order = models.PositiveIntegerField(_("sort order"), default=100)
     members = models.ManyToManyField(Recipient, blank=True, related_name="groups", verbose_name=_("units"))
 

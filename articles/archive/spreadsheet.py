@@ -18,7 +18,10 @@ def safe_rows(rows):
 
 
 def csv_text(rows):
-    """The rows as CSV text with a byte-order mark, so that Excel reads UTF-8 Chinese as Chinese."""
+    """The rows as CSV text with a byte-order mark, so that Excel reads UTF-8 Chinese as Chinese; no cell a formula.
+
+    Every CSV of the project is written here, so no cell escapes the formula check (safe_rows is idempotent).
+    """
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows(safe_rows(rows))
     return "\ufeff" + out.getvalue()

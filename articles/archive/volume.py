@@ -9,6 +9,7 @@ The PDF's bookmarks give each issue and, under it, its articles. The pages come 
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -23,6 +24,8 @@ from articles.models import BoundVolume, Issue
 from articles.printing import fonts
 from articles.printing.engine import BASE_URL, SafeURLFetcher, font_config
 from articles.printing.integrity import PdfProblem, pdf_problem
+
+logger = logging.getLogger(__name__)
 
 
 class VolumeError(Exception):
@@ -148,7 +151,15 @@ def volume_build(*, volume):
                 "error": type(error).__name__}, finished_at=timezone.now())
         raise
     volume.refresh_from_db()
-    volume.pdf_file.save(volume.file_name.replace(" ", ""), ContentFile(data), save=False)
+    try:
+        volume.pdf_file.save(volume.file_name.replace(" ", ""), ContentFile(data), save=False)
+    except OSError as error:
+        logger.exception("The bound volume %s could not be stored", volume.pk)
+        BoundVolume.objects.filter(pk=volume.pk).update(
+            status=BoundVolume.Status.FAILED, finished_at=timezone.now(),
+            error=_("The volume was bound but its file could not be stored (%(error)s); nothing was kept. Ask the "
+                    "administrator to check the disk, then bind it again.") % {"error": error.strerror or error})
+        return None
     volume.pdf_size, volume.pages, volume.issues_total, volume.issues_done = len(data), pages, count, count
     volume.pdf_sha256 = hashlib.sha256(data).hexdigest()
     volume.status, volume.finished_at = BoundVolume.Status.DONE, timezone.now()

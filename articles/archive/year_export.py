@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.archive.spreadsheet import csv_text
-from articles.models import Article, Issue
+from articles.models import Article, Issue, file_name_component
 from articles.printing.integrity import PdfProblem
 
 MANIFEST_COLUMNS = [
@@ -47,7 +47,7 @@ def year_export_issues(*, series, year):
 
 
 def year_export_name(*, series, year):
-    return f"{series.name}{year}年档案.zip"
+    return file_name_component(f"{series.name}{year}年档案.zip")
 
 
 def _entry(name, issue):

@@ -140,3 +140,24 @@ def test_a_really_rendered_pdf_goes_in_byte_for_byte(series):
         content = archive.read(issue.pdf_filename)
     assert content.startswith(b"%PDF-") and content == stored(issue)
     assert hashlib.sha256(content).hexdigest() == issue.pdf_sha256
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_title_excel_would_read_as_a_formula_is_written_as_text_in_the_manifest(renders, series, start):
+    title = f'{start}HYPERLINK("http://127.0.0.1/x","点击")'
+    issued(series=series, issue_date=day(1, 13), titles=[title])
+    with zipfile.ZipFile(io.BytesIO(export_bytes(series, 2021))) as archive:
+        rows = list(csv.reader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + title
+
+
+def test_a_series_name_with_folders_in_it_writes_plain_entry_names(renders):
+    from articles.archive.year_export import year_export_name
+
+    series = SeriesFactory(name="../../x/刊物")
+    issued(series=series, issue_date=day(1, 13), titles=["标题"])
+    with zipfile.ZipFile(io.BytesIO(export_bytes(series, 2021))) as archive:
+        names = archive.namelist()
+    assert names[0] == "_.._x_刊物2021年第1期.pdf"
+    assert all("/" not in name and "\\" not in name and not name.startswith(".") for name in names)
+    assert "/" not in year_export_name(series=series, year=2021)

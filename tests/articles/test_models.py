@@ -374,3 +374,18 @@ def test_bulk_created_article_bodies_are_sanitised():
     issue = draft_issue(articles=0)
     Article.objects.bulk_create([Article(issue=issue, title="标题", body='<img src=x onerror="alert(1)"><p>正文</p>')])
     assert issue.articles.get().body == "<p>正文</p>"
+
+
+@pytest.mark.parametrize("name", ["地方志工作信息\r\nBcc: x@example.com", "刊物\t名", "刊物\u2028名", "刊物\x00"])
+def test_a_name_that_reaches_mail_headers_cannot_hold_control_characters(name):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from articles.models import Recipient, Series
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        Series(name=name, compiling_office=name, issuing_office="综合处").full_clean()
+    assert set(refused.value.message_dict) >= {"name", "compiling_office"}
+    assert "控制字符" in refused.value.message_dict["name"][0]
+    with pytest.raises(ValidationError):
+        Recipient(name=name).full_clean()

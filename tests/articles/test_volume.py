@@ -135,3 +135,24 @@ def test_only_staff_allowed_to_view_volumes_may_download_one(year_of_issues, cli
     assert client.get(url).status_code == 302  # to the admin login: not staff
     client.force_login(factories.leader())
     assert client.get(url).status_code == 200
+
+
+def test_a_volume_whose_file_cannot_be_stored_fails_with_a_message(year_of_issues, monkeypatch, settings):
+    from django.utils import translation
+
+    from articles.archive.volume import volume_build
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    series, _issues = year_of_issues
+    volume = BoundVolume.objects.create(series=series, year=2021, requested_by=factories.editor())
+    storage = BoundVolume._meta.get_field("pdf_file").storage
+
+    def full(name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage, "save", full)
+    with translation.override("zh-hans"):
+        assert volume_build(volume=volume) is None
+    volume.refresh_from_db()
+    assert volume.status == BoundVolume.Status.FAILED and not volume.pdf_file
+    assert "文件未能保存" in volume.error and "No space left on device" in volume.error
