@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -229,6 +231,22 @@ class RecipientAdmin(admin.ModelAdmin):
         # A unit's accounts read its non-public issues: only a superuser may attach accounts to units.
         readonly = super().get_readonly_fields(request, obj)
         return readonly if request.user.is_superuser else [*readonly, "members"]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class WorkflowGroupAdmin(GroupAdmin):
+    """Django's group admin, refusing to delete a group that a waiting issue's chain still needs."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for group in objs:
+            for issue in workflow.issues_waiting_on_group(group):
+                protected.append(gettext("%(issue)s, under review at the step %(step)s, has a step done by %(group)s")
+                                 % {"issue": issue, "step": issue.current_step["name"], "group": group.name})
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(RecipientGroup)

@@ -7,6 +7,7 @@ Every transition is atomic, locks the issue row, asks articles.workflow whether 
 import hashlib
 import logging
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -197,8 +198,14 @@ def issue_approve(*, issue, actor, comment="", step=None):
         _check(workflow.Transition.APPROVE, actor, issue)
         if not workflow.is_last_step(issue):
             name = workflow.current_step(issue)["name"]
+            following = issue.chain[issue.step + 1]
+            if not Group.objects.filter(pk=following["group"]).exists():
+                raise WorkflowError(
+                    _("The group %(group)s that does the next step %(step)s no longer exists, so the issue cannot "
+                      "move on. Return it to the drafters and submit it again on the series' current chain.")
+                    % {"group": following["group_name"], "step": following["name"]}, code="chain")
             issue.step += 1
-            issue.step_group_id = issue.chain[issue.step]["group"]
+            issue.step_group_id = following["group"]
             issue.step_since = timezone.now()
             issue.save(update_fields=["step", "step_group", "step_since"])
             _log(issue, actor=actor, action=IssueLog.Action.APPROVE, from_status=Status.REVIEW, comment=comment,

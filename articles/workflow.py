@@ -60,6 +60,12 @@ def chain_of(series):
     return steps
 
 
+def issues_waiting_on_group(group):
+    """The issues under review whose chain still has a step (the current one or a later one) done by `group`."""
+    waiting = Issue.objects.filter(status=Status.REVIEW).select_related("series").order_by("pk")
+    return [issue for issue in waiting if any(step["group"] == group.pk for step in issue.chain[issue.step:])]
+
+
 def current_step(issue):
     """The step an issue under review is at ({"name", "group", "group_name"}), else None."""
     return issue.current_step

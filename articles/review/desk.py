@@ -102,7 +102,7 @@ class ReviewDesk:
         issue = self._issue(request, pk)
         editing, form = None, None
         if request.method == "POST":
-            editing = get_object_or_404(Article, pk=request.POST.get("article"), issue=issue)
+            editing = get_object_or_404(Article, pk=_number(request.POST.get("article")), issue=issue)
             form = CorrectionForm(request.POST, instance=Article.objects.get(pk=editing.pk))
             if form.is_valid():
                 try:
@@ -167,7 +167,7 @@ class ReviewDesk:
         if request.method != "POST":
             return self._back(pk)
         issue = self._issue(request, pk)
-        article = get_object_or_404(Article, pk=request.POST.get("article"), issue=issue)
+        article = get_object_or_404(Article, pk=_number(request.POST.get("article")), issue=issue)
         form = CommentForm(request.POST)
         if not form.is_valid():
             messages.error(request, gettext("The comment is empty."))

@@ -192,3 +192,18 @@ def test_the_review_screen_costs_a_fixed_number_of_queries(client, people, djang
         services.comment_add(article=article, actor=leader, text="意见")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert _review(client, more).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["admin:articles_issue_review", "admin:articles_issue_comment"])
+@pytest.mark.parametrize("article", ["abc", "", "１２", "99999999999999999999", "1 OR 1=1"])
+def test_a_post_naming_no_article_of_the_issue_is_a_404_not_a_server_error(client, people, under_review, url_name,
+                                                                           article):
+    _editor, leader = people
+    client.force_login(leader)
+    revisions = under_review.revisions.count()
+    data = {"article": article, "title": "改过的标题", "subtitle": "", "body": BODY, "text": "请核实。"}
+    response = client.post(reverse(url_name, args=[under_review.pk]), data)
+    assert response.status_code == 404
+    assert under_review.revisions.count() == revisions
+    assert under_review.articles.get().title != "改过的标题"
+    assert not ArticleComment.objects.filter(issue=under_review).exists()
