@@ -47,6 +47,27 @@ from articles.review.revisions import latest_revision, revision_record, stale_ed
 
 REVISIONS_SHOWN = 10
 BASE_REVISION = "base_revision"
+# Posted with a save to replace exactly that newer version after the stale-save refusal (the user confirmed).
+REPLACE_REVISION = "replace_revision"
+
+
+def stale_message(issue, newer, base):
+    """The refusal of a save made on an older version: who saved, when, and what the user can do now."""
+    user = newer.revision.user
+    return format_html(
+        '{} <a href="{}?a={}&amp;b={}" target="_blank">{}</a><br>'
+        '<label class="replace-revision"><input type="checkbox" name="{}" value="{}"> {}</label>',
+        gettext("%(who)s saved this issue at %(at)s (version %(number)s) after you opened it; your changes are not "
+                "saved yet and are still in the form below. You can compare the two versions; reload the page to "
+                "start from theirs and copy your changes in by hand (what you typed is offered back); or tick the "
+                "box below and save again to replace their version with yours.") % {
+            "who": (user.get_full_name() or user.get_username()) if user else "?",
+            "at": timezone.localtime(newer.revision.date_created).strftime("%H:%M:%S"),
+            "number": newer.number},
+        reverse("admin:articles_issue_compare", args=[issue.pk]), base, newer.number,
+        gettext("See their changes"), REPLACE_REVISION, newer.number,
+        gettext("Replace version %(number)s with mine (their changes will be lost)") % {"number": newer.number},
+    )
 SUBMIT_AFTER_SAVE = "_submit_for_review"
 
 
@@ -283,7 +304,9 @@ class ChangesOnlyHistory:
 class StaleEditCheck:
     """Optimistic locking: a form opened on version N is refused when someone saved version N+1 meanwhile.
 
-    The form keeps what was typed; the message says who saved, when, and links to their changes.
+    The form keeps what was typed; the message says who saved, when, links to their changes, and offers to
+    replace exactly their version after confirming (REPLACE_REVISION). A kept copy restored in the browser
+    posts the version it was typed on, so it goes through the same check (static/bulletin/drafting.js).
     """
 
     def issue_of(self, obj):
@@ -298,19 +321,9 @@ class StaleEditCheck:
                 cleaned = super().clean()
                 issue = issue_of(self.instance) if self.instance.pk else None
                 newer = stale_edit(issue, self.data.get(BASE_REVISION))
-                if newer is not None:
-                    user = newer.revision.user
-                    raise forms.ValidationError(format_html(
-                        '{} <a href="{}?a={}&amp;b={}" target="_blank">{}</a>',
-                        gettext("%(who)s saved this issue at %(at)s (version %(number)s) after you opened it; your "
-                                "changes are not saved yet. They are still in the form below: compare, then save "
-                                "again to replace their version, or reload the page to start from theirs.") % {
-                            "who": (user.get_full_name() or user.get_username()) if user else "?",
-                            "at": timezone.localtime(newer.revision.date_created).strftime("%H:%M:%S"),
-                            "number": newer.number},
-                        reverse("admin:articles_issue_compare", args=[issue.pk]),
-                        self.data.get(BASE_REVISION), newer.number, gettext("See their changes"),
-                    ), code="stale")
+                if newer is not None and self.data.get(REPLACE_REVISION) != str(newer.number):
+                    raise forms.ValidationError(stale_message(issue, newer, self.data.get(BASE_REVISION)),
+                                                code="stale")
                 return cleaned
 
         return Form

@@ -1,7 +1,9 @@
 // Drafting without lost work, on the issue and article edit forms of the admin:
 // - a warning before leaving the page with unsaved changes;
 // - what is typed is kept in this browser (localStorage) as it is typed, and offered back when the
-//   page is opened again after a crash, a closed tab or a refused save.
+//   page is opened again after a crash, a closed tab or a refused save. A kept copy remembers the version it
+//   was typed on and is restored onto it, so saving it goes through the same check as any save: it never
+//   silently replaces what someone else saved meanwhile.
 (() => {
   const form = document.querySelector("#issue_form, #article_form");
   if (!form || !form.querySelector("input[name=base_revision]")) return;
@@ -83,9 +85,15 @@
   const kept = JSON.parse(localStorage.getItem(key) || "null");
   if (!kept || refused) return;  // a refused save shows what was typed already
 
+  const baseInput = form.querySelector("input[name=base_revision]");
+  const current = parseInt(baseInput.value || "0", 10);
+  const typedOn = parseInt(kept.base || "0", 10);
+
   function restore() {
     restoring = true;
     const values = kept.values;
+    // Saved as typed on its own version: a newer save by someone else is reported, never overwritten.
+    if (typedOn) baseInput.value = String(typedOn);
     // Rows added before the crash: add as many inline rows as were there.
     for (const total of form.querySelectorAll("input[name$='-TOTAL_FORMS']")) {
       const prefix = total.name.replace(/-TOTAL_FORMS$/, "");
@@ -119,6 +127,11 @@
   banner.innerHTML = '<p class="warning"></p>';
   const p = banner.firstChild;
   p.textContent = text(`本页有 ${when} 输入但未保存的内容。`, `This page has unsaved input from ${when}. `);
+  if (typedOn && current > typedOn) {
+    p.textContent += text(
+      `这些内容是在第 ${typedOn} 版上输入的，此后本期已有人保存到第 ${current} 版；恢复后保存时，会请您先比较两个版本，或确认替换对方的版本。`,
+      `It was typed on version ${typedOn}; version ${current} has been saved since. Saving it will ask you to compare or to confirm replacing that version. `);
+  }
   const restoreButton = document.createElement("button");
   restoreButton.type = "button";
   restoreButton.id = "draft-restore";

@@ -304,3 +304,47 @@ def test_history_is_written_only_when_something_changed_and_names_fields_in_chin
     with translation.override("zh-hans"):
         message = LogEntry.objects.order_by("pk").last().get_change_message()
     assert "正文" in message and "Body" not in message and "标题" not in message
+
+
+def _two_editors(issue):
+    from django.test import Client
+
+    a, b = Client(), Client()
+    a.force_login(factories.editor(first_name="甲"))
+    b.force_login(factories.editor(first_name="乙"))
+    return a, b
+
+
+def test_saving_again_after_the_refusal_is_refused_again_until_the_replacement_is_confirmed(client):
+    issue = factories.draft_issue(author=factories.editor(), body="<p>原来的正文。</p>")
+    a, b = _two_editors(issue)
+    base_a, base_b = opened_version(a, issue), opened_version(b, issue)
+    assert b.post(change_url(issue), _change_form_data(issue) | {
+        "base_revision": base_b, "articles-0-body": "<p>乙保存的句子。</p>"}).status_code == 302
+    mine = _change_form_data(issue) | {"base_revision": base_a, "articles-0-body": "<p>甲的正文。</p>"}
+
+    first = a.post(change_url(issue), mine)
+    newer = issue.revisions.order_by("-number").first().number
+    assert first.status_code == 200 and f'name="replace_revision" value="{newer}"' in first.content.decode()
+    # Saving again as it was, without confirming, never overwrites silently.
+    assert a.post(change_url(issue), mine).status_code == 200
+    assert issue.articles.get().body == "<p>乙保存的句子。</p>"
+    # Confirming the replacement of an older version than the latest does not count either.
+    assert a.post(change_url(issue), mine | {"replace_revision": str(newer - 1)}).status_code == 200
+    # Confirmed for exactly their version: saved, and the log says who replaced it.
+    assert a.post(change_url(issue), mine | {"replace_revision": str(newer)}).status_code == 302
+    assert issue.articles.get().body == "<p>甲的正文。</p>"
+
+
+def test_a_confirmation_for_a_version_someone_has_since_replaced_is_refused(client):
+    issue = factories.draft_issue(author=factories.editor(), body="<p>原来的正文。</p>")
+    a, b = _two_editors(issue)
+    base_a = opened_version(a, issue)
+    for text in ("乙第一次", "乙第二次"):
+        assert b.post(change_url(issue), _change_form_data(issue) | {
+            "base_revision": opened_version(b, issue), "articles-0-body": f"<p>{text}。</p>"}).status_code == 302
+    latest = issue.revisions.order_by("-number").first().number
+    mine = _change_form_data(issue) | {"base_revision": base_a, "articles-0-body": "<p>甲的正文。</p>",
+                                       "replace_revision": str(latest - 1)}
+    assert a.post(change_url(issue), mine).status_code == 200
+    assert issue.articles.get().body == "<p>乙第二次。</p>"

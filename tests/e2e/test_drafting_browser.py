@@ -74,3 +74,43 @@ def test_articles_are_reordered_by_dragging_and_nothing_typed_is_lost(live_serve
     again.wait_for_selector(".messagelist .success")
     issue.refresh_from_db()
     assert issue.extra_recipients == "临时增发单位"
+
+
+def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues_save(live_server, browser):
+    """The hole of issue 22: refused, reload, 恢复, 保存 — their sentence must not disappear without a word."""
+    base = live_server.url
+    issue = factories.draft_issue(author=factories.editor())
+    alice, bob = factories.editor(first_name="甲"), factories.editor(first_name="乙")
+    url = f"{base}/admin/articles/issue/{issue.pk}/change/"
+    a, b = _admin_login(browser, base, alice), _admin_login(browser, base, bob)
+    a.goto(url)
+    b.goto(url)
+
+    b.fill("#id_extra_recipients", "乙加上的单位")
+    b.click("input[name=_continue]")
+    b.wait_for_selector(".messagelist .success")
+
+    a.fill("#id_extra_recipients", "甲加上的单位")
+    a.click("input[name=_continue]")
+    a.wait_for_selector(".errornote")
+    assert "保存了本期" in a.locator(".errorlist").first.inner_text()
+
+    # Reload: the kept copy is offered, saying it was typed on an older version.
+    a.goto(url)
+    a.wait_for_selector("#draft-kept")
+    assert "此后本期已有人保存到第" in a.locator("#draft-kept").inner_text()
+    expect(a.locator("#id_extra_recipients")).to_have_value("乙加上的单位")
+    a.click("#draft-restore")
+    expect(a.locator("#id_extra_recipients")).to_have_value("甲加上的单位")
+    a.click("input[name=_continue]")
+    a.wait_for_selector(".errornote")  # refused again: the same check as any save
+    issue.refresh_from_db()
+    assert issue.extra_recipients == "乙加上的单位"
+    a.screenshot(path=SHOTS / "e2e-drafting-stale-kept-copy.png", full_page=True)
+
+    # Replacing their version takes a confirmation, then goes through.
+    a.check("input[name=replace_revision]")
+    a.click("input[name=_continue]")
+    a.wait_for_selector(".messagelist .success")
+    issue.refresh_from_db()
+    assert issue.extra_recipients == "甲加上的单位"
