@@ -476,6 +476,9 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
                     self.message_user(request, message, messages.ERROR)
             else:
                 self.message_user(request, _done_message(issue), messages.SUCCESS)
+            # Back to the desk the decision was taken on, while there is still something to review there.
+            if request.POST.get("back") == "desk" and issue.status == Issue.Status.REVIEW:
+                return HttpResponseRedirect(reverse("admin:articles_issue_review", args=[pk]))
             return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[pk]))
 
         return view
@@ -512,14 +515,8 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            user = request.user
-            approve = workflow.refusal(workflow.Transition.APPROVE, user, obj)
             context.update({
-                "can": workflow.allowed_transitions(user, obj),
-                "step": workflow.current_step(obj),
-                "last_step": workflow.is_last_step(obj),
-                # Someone who does this step but may not approve it is told why (e.g. they submitted it).
-                "approve_refused": approve.message if approve and approve.code == "self_approval" else "",
+                **workflow.actions_context(request.user, obj),
                 "last_return": obj.log.filter(action="issue.return").last()
                 if obj.status == Issue.Status.DRAFT else None,
                 "revisions": obj.revisions.select_related("revision__user").order_by("-number")[:REVISIONS_SHOWN],

@@ -167,6 +167,18 @@ def allowed_transitions(user, issue):
     return {transition.value: allowed(transition, user, issue) for transition in Transition}
 
 
+def actions_context(user, issue):
+    """What the workflow's buttons need (issue page and review desk): what the user may do, the step, why not."""
+    approve = refusal(Transition.APPROVE, user, issue)
+    return {
+        "can": allowed_transitions(user, issue),
+        "step": current_step(issue),
+        "last_step": is_last_step(issue),
+        # Someone who does this step but may not approve it is told why (e.g. they submitted it).
+        "approve_refused": approve.message if approve and approve.code == "self_approval" else "",
+    }
+
+
 def waiting_for_q(user):
     """The issues that wait for `user`: drafts for drafters, issues at a step of theirs for reviewers."""
     q = models.Q(status=Status.REVIEW)

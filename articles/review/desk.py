@@ -147,6 +147,8 @@ class ReviewDesk:
             "mode": mode,
             "modes": [(key, CHANGES[key]) for key in [*options, "none"]],
             "orphan_comments": comments.get(None, []),
+            **workflow.actions_context(request.user, issue),
+            "decisions": issue.log.exclude(comment="").select_related("actor").order_by("at", "pk"),
             "can_correct": workflow.allowed(workflow.Transition.CORRECT, request.user, issue),
             "can_comment": can_comment,
             "comment_form": CommentForm() if can_comment else None,

@@ -207,3 +207,35 @@ def test_a_post_naming_no_article_of_the_issue_is_a_404_not_a_server_error(clien
     assert under_review.revisions.count() == revisions
     assert under_review.articles.get().title != "改过的标题"
     assert not ArticleComment.objects.filter(issue=under_review).exists()
+
+
+def test_the_desk_carries_the_decision_with_an_opinion_box_defaulting_to_agreed(client, people, under_review):
+    from django.utils import translation
+
+    editor, leader = people
+    client.force_login(leader)
+    with translation.override("zh-hans"):
+        page = _review(client, under_review)
+    html = page.content.decode()
+    assert 'id="desk-decide"' in html and 'name="comment"' in html and 'value="desk"' in html
+
+    response = client.post(reverse("admin:articles_issue_approve", args=[under_review.pk]),
+                           {"step": "0", "back": "desk", "comment": "同意。请按规定印发。"})
+    under_review.refresh_from_db()
+    assert under_review.status == Issue.Status.ISSUED
+    assert response["Location"] == reverse("admin:articles_issue_change", args=[under_review.pk])
+    entry = under_review.log.last()
+    assert entry.comment == "同意。请按规定印发。" and entry.actor == leader
+
+
+def test_a_decision_on_the_desk_that_leaves_the_issue_under_review_returns_to_the_desk(client, fake_pdf):
+    series = factories.two_step_series()
+    editor = factories.editor()
+    issue = services.issue_submit(issue=factories.draft_issue(author=editor, series=series), actor=editor)
+    chief = factories.chief()
+    client.force_login(chief)
+    response = client.post(reverse("admin:articles_issue_approve", args=[issue.pk]),
+                           {"step": "0", "back": "desk", "comment": "同意"})
+    assert response["Location"] == reverse("admin:articles_issue_review", args=[issue.pk])
+    page = client.get(reverse("admin:articles_issue_review", args=[issue.pk])).content.decode()
+    assert 'id="desk-decisions"' in page and "同意" in page
