@@ -29,6 +29,7 @@ from articles.models import (
     Article,
     Award,
     BoundVolume,
+    Column,
     DefaultAddressee,
     Distribution,
     Issue,
@@ -86,6 +87,15 @@ class ReviewStepInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
+class ColumnInline(admin.TabularInline):
+    """The series' 栏目, in the order the office uses them."""
+
+    model = Column
+    extra = 0
+    fields = ["position", "name"]
+    ordering = ["position", "pk"]
+
+
 class DefaultAddresseeInline(admin.TabularInline):
     """The series' usual 报 / 送 / 发 list: a new issue with no lines of its own starts with these."""
 
@@ -98,7 +108,7 @@ class DefaultAddresseeInline(admin.TabularInline):
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "compiling_office", "is_supplement", "show_total_number", "chain_display"]
-    inlines = [ReviewStepInline, DefaultAddresseeInline]
+    inlines = [ColumnInline, ReviewStepInline, DefaultAddresseeInline]
     fieldsets = [
         (None, {"fields": ["name", "compiling_office", "issuing_office", "is_supplement"]}),
         (_("Masthead"), {"fields": [
@@ -194,12 +204,25 @@ class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
     def get_fieldsets(self, request, obj=None):
         if not self.has_change_permission(request, obj):
             # Read only: the text as it prints, never its HTML source.
-            return [(None, {"fields": ["position", "kind", "title", "subtitle", "formatted_body", "facts"]})]
+            return [(None, {"fields": ["position", "kind", "column", "title", "subtitle", "formatted_body", "source",
+                                       "facts"]})]
         return [
-            (None, {"fields": ["position", "kind", "title", "subtitle", "body"]}),
+            (None, {"fields": ["position", "kind", "column", "title", "subtitle", "body", "source"]}),
             (_("Meeting facts"), {"fields": fact_field_names(Article.Kind.MEETING), "classes": ["facts-meeting"]}),
             (_("Award facts"), {"fields": fact_field_names(Article.Kind.AWARD), "classes": ["facts-award"]}),
         ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._series_id = obj.series_id if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "column":
+            # The issue's series' columns; on a new issue (no series yet) every series' (checked on save).
+            columns = Column.objects.select_related("series")
+            series_id = getattr(self, "_series_id", None)
+            kwargs["queryset"] = columns.filter(series_id=series_id) if series_id else columns
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("body"))
     def formatted_body(self, obj):
@@ -568,7 +591,7 @@ class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admi
         _words, found = article_search.search(search_term, issues=Issue.objects.all())
         return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=by_title.values("pk"))), False
     formfield_overrides = TITLE_WIDGET
-    fields = ["issue", "position", "kind", "title", "subtitle", "body"]
+    fields = ["issue", "position", "kind", "column", "title", "subtitle", "body", "source"]
 
     def issue_of(self, obj):
         return obj.issue if obj is not None and obj.issue_id else None
@@ -593,6 +616,8 @@ class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admi
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "issue":
             kwargs["queryset"] = Issue.objects.filter(status=Issue.Status.DRAFT).select_related("series")
+        if db_field.name == "column":
+            kwargs["queryset"] = Column.objects.select_related("series")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -357,6 +357,28 @@ class ArticleQuerySet(GuardedQuerySet):
             _bodies_checked.reset(token)
 
 
+class Column(models.Model):
+    """A 栏目 of a series: a heading its articles are grouped under, printed once before the first (【市州动态】)."""
+
+    series = models.ForeignKey(Series, models.CASCADE, related_name="columns", verbose_name=_("series"))
+    name = models.CharField(_("name"), max_length=40, validators=[no_control_characters],
+                            help_text=_("As printed, without brackets: 特别关注, 市州动态."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("column (栏目)")
+        verbose_name_plural = _("columns (栏目)")
+        ordering = ["series", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["series", "name"], name="column_name_unique_in_series")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def heading(self):
+        return f"【{self.name}】"
+
+
 class Article(ContentOfIssueMixin, models.Model):
     """An article of an issue, in print order."""
 
@@ -373,6 +395,14 @@ class Article(ContentOfIssueMixin, models.Model):
     )
     subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
     body = CKEditor5Field(_("body"), blank=True)
+    column = models.ForeignKey(
+        Column, models.PROTECT, null=True, blank=True, related_name="articles", verbose_name=_("column (栏目)"),
+        help_text=_("The heading it is printed under; consecutive articles of one column share one heading."),
+    )
+    source = models.CharField(
+        _("contributed by (供稿单位)"), max_length=100, blank=True, validators=[no_control_characters],
+        help_text=_("Printed flush right after the text, in brackets: （成都市地方志工作办公室）."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -400,6 +430,8 @@ class Article(ContentOfIssueMixin, models.Model):
     def clean(self):
         """A body beyond the limits could not be laid out within the render budget: refuse it here, by the field."""
         super().clean()
+        if self.column_id and self.issue_id and self.column.series_id != self.issue.series_id:
+            raise ValidationError({"column": _("This column belongs to another series.")})
         try:
             check_body(self.body)
             check_images(self.body)  # a picture that cannot be kept is said at once, never dropped silently
@@ -412,6 +444,12 @@ class Article(ContentOfIssueMixin, models.Model):
     @property
     def title_lines(self):
         return [line.strip() for line in self.title.splitlines() if line.strip()]
+
+    @property
+    def source_line(self):
+        """The 供稿单位 as printed: in full-width brackets, whether or not the drafter typed them."""
+        source = self.source.strip().strip("（）()")
+        return f"（{source}）" if source else ""
 
 
 class ArticleIndex(models.Model):

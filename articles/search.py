@@ -97,7 +97,9 @@ def index_article(article):
         article_id=article.pk,
         defaults={
             "title_words": index_words(title),
-            "body_words": index_words(f"{plain_text(article.body)} {_facts_text(article)}"),
+            # 栏目 and 供稿单位 are searched with the text: 市州动态, 成都市地方志工作办公室.
+            "body_words": index_words(f"{plain_text(article.body)} {_facts_text(article)} "
+                                      f"{article.column.name if article.column_id else ''} {article.source}"),
         },
     )
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import pikepdf
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from articles.models import BoundVolume, Issue
+from articles.models import Article, BoundVolume, Issue
 from articles.printing import fonts
 from articles.printing.engine import BASE_URL, SafeURLFetcher, font_config
 from articles.printing.integrity import PdfProblem, pdf_problem
@@ -56,7 +57,9 @@ def _article_pages(pdf, issue):
                     pages[position] = pdf.pages.index(pikepdf.Page(destination[0]))
                 except ValueError:
                     pass
-    return [(" ".join(article.title_lines), pages.get(i, 0)) for i, article in enumerate(issue.articles.all())]
+    # The contents name an article's 栏目 with it, as the office's own contents do: 【市州动态】成都市召开…
+    return [((article.column.heading if article.column_id else "") + " ".join(article.title_lines), pages.get(i, 0))
+            for i, article in enumerate(issue.articles.all())]
 
 
 def _front_matter(series, year, parts, *, toc_pages):
@@ -79,7 +82,9 @@ def _front_matter(series, year, parts, *, toc_pages):
 
 def bind(series, year, *, progress=None):
     """(PDF bytes, page count, issue count) of the year's volume; raises VolumeError. progress(done, total)."""
-    issues = list(volume_issues(series, year).select_related("series").prefetch_related("articles"))
+    in_order = Article.objects.select_related("column").order_by("position", "pk")
+    issues = list(volume_issues(series, year).select_related("series")
+                  .prefetch_related(Prefetch("articles", queryset=in_order)))
     if not issues:
         raise VolumeError(_("%(series)s has no issued issue in %(year)s.") % {"series": series.name, "year": year})
     sources, parts = [], []

@@ -50,8 +50,13 @@ class IssueRenderer:
 
         issue, series = self.issue, self.issue.printed_series
         final = not self.preview or issue.is_issued
-        articles = list(issue.articles.order_by("position", "pk"))
+        articles = list(issue.articles.select_related("column").order_by("position", "pk"))
+        previous_column = None
         for article in articles:
+            # 【栏目】 once, before the first of a run of articles in the same column.
+            article.column_heading = article.column.heading if article.column_id and \
+                article.column_id != previous_column else ""
+            previous_column = article.column_id
             article.print_title_lines = [(line, title_letter_spacing(line)) for line in article.title_lines]
             article.print_body = mark_safe(print_body.prepare(article.body, f"a{article.pk}"))
         number = issue.number if final else None
