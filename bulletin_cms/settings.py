@@ -214,7 +214,7 @@ CKEDITOR_5_CONFIGS = {
         "language": "zh-cn",
         "toolbar": {
             "items": [
-                "heading", "|", "bold", "italic", "|",
+                "heading", "|", "bold", "italic", "|", "alignment", "|",
                 "bulletedList", "numberedList", "|",
                 "insertTable", "insertImage", "|",
                 "undo", "redo",
@@ -228,6 +228,8 @@ CKEDITOR_5_CONFIGS = {
                 {"model": "heading4", "view": "h4", "title": "三级标题（1.）", "class": "ck-heading_heading4"},
             ]
         },
+        # The alignments the print layout has: left (justified body text), centred captions, signatures right.
+        "alignment": {"options": ["left", "center", "right"]},
         "image": {"toolbar": ["imageTextAlternative"]},
         "table": {"contentToolbar": ["tableColumn", "tableRow", "mergeTableCells"]},
         # CKEditor counts a run of Chinese as one "word": show the character count only (字符数).

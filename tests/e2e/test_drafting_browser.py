@@ -114,3 +114,22 @@ def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues
     a.wait_for_selector(".messagelist .success")
     issue.refresh_from_db()
     assert issue.extra_recipients == "甲加上的单位"
+
+
+def test_the_editor_aligns_a_paragraph_centre_and_right_as_the_print_layout_has_them(live_server, browser):
+    base = live_server.url
+    issue = factories.draft_issue(author=factories.editor(), body="<p>正文。</p>")
+    page = _admin_login(browser, base, issue.created_by)
+    page.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
+    editable = page.locator("#articles-0 .ck-editor__editable")
+    editable.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("（综合处供稿）")
+    page.locator("#articles-0 .ck-toolbar button[data-cke-tooltip-text*='对齐'], "
+                 "#articles-0 .ck-alignment-dropdown button.ck-dropdown__button").first.click()
+    page.locator("#articles-0 .ck-toolbar__items .ck-dropdown__panel-visible button").nth(2).click()  # 右对齐
+    page.screenshot(path=SHOTS / "e2e-drafting-align.png")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert issue.articles.get().body == '<p>正文。</p><p style="text-align:right">（综合处供稿）</p>'
