@@ -52,6 +52,18 @@ BASE_REVISION = "base_revision"
 REPLACE_REVISION = "replace_revision"
 
 
+def person_name(user):
+    """A person as office staff know them: the name, never the login name (which only stands in when no name is set)."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@admin.display(description=_("by"))
+def actor_name(self, obj):
+    return person_name(obj.actor)
+
+
 def stale_message(issue, newer, base):
     """The refusal of a save made on an older version: who saved, when, and what the user can do now."""
     user = newer.revision.user
@@ -303,8 +315,9 @@ class RecipientGroupAdmin(admin.ModelAdmin):
 class IssueLogInline(admin.TabularInline):
     model = IssueLog
     extra = 0
-    fields = ["at", "actor", "action", "step", "from_status", "to_status", "comment"]
+    fields = ["at", "actor_name", "action", "step", "from_status", "to_status", "comment"]
     readonly_fields = fields
+    actor_name = actor_name
     can_delete = False
     verbose_name_plural = _("workflow log")
 
@@ -362,19 +375,19 @@ class StaleEditCheck:
 
 @admin.register(Issue)
 class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by", "submitted_by",
-                    "issued_by"]
+    list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by_name",
+                    "submitted_by_name", "issued_by_name"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
     list_select_related = ["series", "created_by", "submitted_by", "issued_by"]
     search_fields = ["series__name"]  # and the articles' full text: get_search_results
     date_hierarchy = "issue_date"
     inlines = [ArticleInline, DistributionInline, IssueLogInline]
-    readonly_fields = ["status", "step_display", "number_display", "pdf_display", "created_by", "submitted_by",
-                       "submitted_at", "issued_by", "issued_at"]
+    readonly_fields = ["status", "step_display", "number_display", "pdf_display", "created_by_name",
+                       "submitted_by_name", "submitted_at", "issued_by_name", "issued_at"]
     fieldsets = [
         (None, {"fields": ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients"]}),
-        (_("Workflow"), {"fields": ["status", "step_display", "number_display", "pdf_display", "created_by",
-                                    "submitted_by", "submitted_at", "issued_by", "issued_at"]}),
+        (_("Workflow"), {"fields": ["status", "step_display", "number_display", "pdf_display", "created_by_name",
+                                    "submitted_by_name", "submitted_at", "issued_by_name", "issued_at"]}),
     ]
     change_form_template = "admin/articles/issue/change_form.html"
 
@@ -409,6 +422,18 @@ class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.
             return gettext("assigned when issued")
         total = gettext("（总第%(total)s期）") % {"total": obj.total_number} if obj.series.show_total_number else ""
         return f"{obj.label}{total}"
+
+    @admin.display(description=_("drafted by"), ordering="created_by__first_name")
+    def created_by_name(self, obj):
+        return person_name(obj.created_by)
+
+    @admin.display(description=_("submitted by"), ordering="submitted_by__first_name")
+    def submitted_by_name(self, obj):
+        return person_name(obj.submitted_by)
+
+    @admin.display(description=_("issued by"), ordering="issued_by__first_name")
+    def issued_by_name(self, obj):
+        return person_name(obj.issued_by)
 
     @admin.display(description=_("issued PDF"))
     def pdf_display(self, obj):
@@ -624,7 +649,8 @@ class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admi
 
 @admin.register(IssueLog)
 class IssueLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "issue", "actor", "action", "step", "from_status", "to_status", "comment"]
+    list_display = ["at", "issue", "actor_name", "action", "step", "from_status", "to_status", "comment"]
+    actor_name = actor_name
     list_filter = ["action"]
     list_select_related = ["issue__series", "actor"]
 

@@ -527,3 +527,16 @@ def test_a_draft_page_lets_its_editor_edit_the_articles_inline(login):
     assert 'name="articles-0-title"' in html and 'name="articles-1-title"' in html
     assert 'name="articles-0-DELETE"' in html
     assert 'name="distributions-TOTAL_FORMS"' in html
+
+
+def test_people_are_named_by_their_names_never_their_login_names(client, fake_pdf):
+    drafter = editor(first_name="王", last_name="编辑", username="wang_login")
+    issuer = leader(first_name="李", last_name="领导", username="li_login")
+    issue = services.issue_approve(issue=services.issue_submit(issue=draft_issue(author=drafter), actor=drafter),
+                                   actor=issuer)
+    client.force_login(issuer)
+    for url in (reverse("admin:articles_issue_changelist"), change_url(issue),
+                reverse("admin:articles_issuelog_changelist")):
+        page = client.get(url).content.decode()
+        assert "wang_login" not in page and "li_login" not in page, url
+        assert "编辑王" in page or "王 编辑" in page or "王编辑" in page, url
