@@ -540,3 +540,14 @@ def test_people_are_named_by_their_names_never_their_login_names(client, fake_pd
         page = client.get(url).content.decode()
         assert "wang_login" not in page and "li_login" not in page, url
         assert "编辑王" in page or "王 编辑" in page or "王编辑" in page, url
+
+
+def test_waiting_for_me_tells_a_returned_draft_by_who_when_and_why(client, fake_pdf):
+    drafter = editor(first_name="王")
+    issue = services.issue_submit(issue=draft_issue(author=drafter), actor=drafter)
+    services.issue_return(issue=issue, actor=leader(first_name="李"), comment="第二段数字请核实")
+    draft_issue(author=drafter)  # a new draft, told apart from the returned one
+    client.force_login(drafter)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert page.count('class="waiting-returned"') == 1
+    assert "李" in page and "第二段数字请核实" in page

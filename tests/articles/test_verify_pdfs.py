@@ -97,10 +97,14 @@ def test_staff_see_the_last_run_on_the_admin_index_and_its_problems(client, fail
     assert reverse("admin:articles_issue_change", args=[issue.pk]) in detail
 
 
-def test_the_admin_index_says_when_verify_pdfs_has_never_run(client):
-    client.force_login(leader())
+def test_the_admin_index_tells_superusers_in_words_when_the_check_has_never_run(client):
+    from tests.factories import superuser
 
-    assert "verify_pdfs 从未运行" in client.get(reverse("admin:index")).content.decode()
+    client.force_login(leader())
+    assert "每晚核验从未运行" not in client.get(reverse("admin:index")).content.decode()  # staff cannot act on it
+    client.force_login(superuser())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "每晚核验从未运行" in page and "verify_pdfs" not in page
 
 
 def test_a_clean_last_run_is_shown_as_passed(client, issued):
