@@ -134,6 +134,8 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Dates as offices type them: 2026年12月3日, 2026.12.3, 2026-12-3 (bulletin_cms/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["bulletin_cms.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

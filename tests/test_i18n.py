@@ -33,3 +33,23 @@ def test_the_default_language_is_simplified_chinese(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     with translation.override("zh-hans"):
         assert translation.gettext("Submit for review") == "送审"
+
+
+@pytest.mark.parametrize(("typed", "day"), [
+    ("2026年12月3日", "2026-12-03"), ("2026年12月03日", "2026-12-03"), ("2026-12-3", "2026-12-03"),
+    ("2026/12/3", "2026-12-03"), ("2026.12.3", "2026-12-03"), ("2026-12-03", "2026-12-03"),
+])
+def test_dates_are_accepted_as_offices_type_them(typed, day):
+    from django import forms
+
+    with translation.override("zh-hans"):
+        assert forms.DateField().clean(typed).isoformat() == day
+
+
+def test_a_date_that_is_not_one_is_refused_in_chinese():
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        forms.DateField().clean("2026年13月3日")
+    assert "日期" in refused.value.messages[0]

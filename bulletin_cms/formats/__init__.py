@@ -1,0 +1,1 @@
+"""Date formats as Chinese offices type them (FORMAT_MODULE_PATH)."""
