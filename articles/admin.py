@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from articles.docx_import import DocxImport
 from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
 from articles.models import (
     Article,
+    ArticleIndex,
     Award,
     BoundVolume,
     Column,
@@ -337,6 +339,27 @@ class ChangesOnlyHistory:
         return super().log_change(request, obj, message)
 
 
+class WithoutMachinery:
+    """Delete confirmations list what people made, not the search index rows that go with it."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        hidden = ArticleIndex._meta
+        counts.pop(hidden.verbose_name_plural, None)
+        return _without(deleted, str(capfirst(hidden.verbose_name))), counts, perms_needed, protected
+
+
+def _without(nested, prefix):
+    """The nested list of the confirmation page without the entries naming `prefix` objects."""
+    kept = []
+    for item in nested:
+        if isinstance(item, list):
+            kept.append(_without(item, prefix))
+        elif not str(item).startswith(prefix):
+            kept.append(item)
+    return [item for item in kept if item != []]
+
+
 class StaleEditCheck:
     """Optimistic locking: a form opened on version N is refused when someone saved version N+1 meanwhile.
 
@@ -374,7 +397,7 @@ class StaleEditCheck:
 
 
 @admin.register(Issue)
-class IssueAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
+class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by_name",
                     "submitted_by_name", "issued_by_name"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
@@ -598,7 +621,7 @@ class AwardInline(MeetingInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
     """One article with its meeting or award facts; each save is a revision of its issue."""
 
     form = ArticleForm

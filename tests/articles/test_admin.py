@@ -551,3 +551,19 @@ def test_waiting_for_me_tells_a_returned_draft_by_who_when_and_why(client, fake_
     page = client.get(reverse("admin:index")).content.decode()
     assert page.count('class="waiting-returned"') == 1
     assert "李" in page and "第二段数字请核实" in page
+
+
+def test_a_delete_confirmation_names_no_search_index_rows(client):
+    drafter = editor()
+    issue = draft_issue(author=drafter)
+    client.force_login(drafter)
+    page = client.get(reverse("admin:articles_issue_delete", args=[issue.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "测试文章1" in text
+    assert "检索索引" not in text and "search index" not in text
+
+
+def test_django_phrases_read_naturally(client):
+    client.force_login(editor())
+    page = client.get(reverse("admin:articles_issue_changelist")).content.decode()
+    assert "选择要修改的" in page and "选择 简报 来修改" not in page
