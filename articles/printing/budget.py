@@ -5,6 +5,7 @@ worker past its timeout or take the machine's memory. The child reports its resu
 through a pipe; its log records reach the worker's log.
 """
 
+import dataclasses
 import errno
 import gc
 import logging
@@ -22,6 +23,7 @@ import traceback
 from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles.printing.engine import PdfRenderError, font_config, prepare_font_config, unexpected_failure
 
@@ -37,10 +39,27 @@ MAX_FORWARDED_LOG_RECORDS = 200
 _fork_lock = threading.Lock()
 
 
-def run_within_budget(function, *args):
+@dataclasses.dataclass(frozen=True)
+class BudgetMessages:
+    """What the user is told when work is stopped: past the deadline (%(seconds)s), past the memory (%(megabytes)s)."""
+
+    timeout: str
+    memory: str
+
+
+LAYOUT = BudgetMessages(
+    timeout=gettext_lazy("Laying out the PDF took longer than %(seconds)s seconds and was stopped. "
+                         "Shorten the issue or split its longest articles."),
+    memory=gettext_lazy("Laying out the PDF needed more than %(megabytes)s MB of memory and was stopped. "
+                        "Shorten the issue or split its longest articles."),
+)
+
+
+def run_within_budget(function, *args, messages=LAYOUT):
     """function(*args) run in a forked child within the render budget: its result, or PdfRenderError saying why not.
 
-    With both BULLETIN_RENDER_TIMEOUT and BULLETIN_RENDER_MEMORY_MB at 0 it runs here, unbounded.
+    With both BULLETIN_RENDER_TIMEOUT and BULLETIN_RENDER_MEMORY_MB at 0 it runs here, unbounded. `messages`
+    tells what was stopped, for work other than layout held to the same budget (the .docx import).
     """
     timeout, memory_mb = settings.BULLETIN_RENDER_TIMEOUT, settings.BULLETIN_RENDER_MEMORY_MB
     if not timeout and not memory_mb:
@@ -70,7 +89,7 @@ def run_within_budget(function, *args):
         os.close(read_end)
         if status is None:  # interrupted (a worker being stopped): no child is left behind
             _kill(pid)
-    return _outcome(payload, finished, status, timeout, memory_mb)
+    return _outcome(payload, finished, status, timeout, memory_mb, messages)
 
 
 def _read_until(fd, deadline):
@@ -98,12 +117,10 @@ def _kill(pid):
         pass
 
 
-def _outcome(payload, finished, status, timeout, memory_mb):
+def _outcome(payload, finished, status, timeout, memory_mb, messages):
     """The child's result, or PdfRenderError: stopped at the deadline, out of memory, failed, or crashed."""
     if not finished:
-        raise PdfRenderError(
-            _("Laying out the PDF took longer than %(seconds)s seconds and was stopped. "
-              "Shorten the issue or split its longest articles.") % {"seconds": f"{timeout:g}"})
+        raise PdfRenderError(str(messages.timeout) % {"seconds": f"{timeout:g}"})
     if payload and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         # Our own child wrote this a moment ago, through a pipe nobody else holds.
         (kind, value), records = pickle.loads(payload)
@@ -116,9 +133,7 @@ def _outcome(payload, finished, status, timeout, memory_mb):
         raise PdfRenderError(message)
     # Out of memory is a MemoryError, or C code (Pango, GLib) aborting or crashing when an allocation is refused.
     if (os.WIFEXITED(status) and os.WEXITSTATUS(status) == EXIT_NO_MEMORY) or (os.WIFSIGNALED(status) and memory_mb):
-        raise PdfRenderError(
-            _("Laying out the PDF needed more than %(megabytes)s MB of memory and was stopped. "
-              "Shorten the issue or split its longest articles.") % {"megabytes": memory_mb})
+        raise PdfRenderError(str(messages.memory) % {"megabytes": memory_mb})
     if os.WIFSIGNALED(status):
         raise PdfRenderError(_("The layout process stopped unexpectedly (signal %(signal)s).")
                              % {"signal": os.WTERMSIG(status)})
