@@ -361,6 +361,7 @@ def install_justification():
     """Chinese inter-character justification (articles.printing.justify), installed before the first layout."""
     try:
         justify.install()
+        fonts.install_synthetic_bold()
     except justify.UnsupportedWeasyPrint as exc:
         raise PdfRenderError(
             _("The print layout needs WeasyPrint %(needed)s, but this server has WeasyPrint %(found)s; nothing "

@@ -13,7 +13,11 @@ The body as stored (sanitised rich text, articles/content/sanitize.py) is parsed
   cell still under its header: a rowspan crossing the cut is repeated in the continuation;
 * the counter of an `<ol start>`, the depth of nested lists (`class="level-N"`: 1. →（1）→ ①, bullets
   indented by depth);
-* `class="caption"` on a short "图…" paragraph right after an image, so that it stays with it.
+* `class="caption"` on a short "图…" paragraph right after an image, so that it stays with it;
+* `<span class="latin-run">` around a run of 20 or more Latin letters, digits and ASCII marks without a space
+  (a hash, a URL), with a zero-width space between its characters, so that it may break between any two and
+  fills its lines: WeasyPrint 70 does not honour `word-break: break-all` at a run's own break opportunities
+  ("/", "?"), and a zero-width space prints no glyph, so the PDF's text is exactly what was typed.
 """
 
 import io
@@ -29,6 +33,7 @@ KEEP_WHOLE = 10
 # engine fits a table that grows wider than the type area by setting it smaller.
 KEEP_WHOLE_NAME = 24
 NAME = re.compile(r"^[\w（）()·]+$")
+LATIN_RUN = re.compile(r"[!-~]{20,}")
 CAPTION = re.compile(r"^(图|圖|Figure|Fig\.?)\s*\d")
 BLOCKS = {"p", "figure", "div", "li", "blockquote", "td", "th"}
 
@@ -79,7 +84,36 @@ def prepare(body, prefix):
             if (first.get("data-grid") and "image-block" in first.get("class", "") and second.tag == "p"
                     and CAPTION.match(_text(second)) and len(_text(second)) <= 40):
                 _add_class(second, "caption")
+    _mark_latin_runs(root)
     return (root.text or "") + "".join(ET.tostring(child, method="html", encoding="unicode") for child in root)
+
+
+def _latin_spans(text):
+    """text cut into (text before, [span, …]) with each long Latin run in a span whose tail is the text after."""
+    pieces = LATIN_RUN.split(text)
+    runs = LATIN_RUN.findall(text)
+    spans = []
+    for run, after in zip(runs, pieces[1:], strict=True):
+        span = ET.Element("span", {"class": "latin-run"})
+        span.text, span.tail = "\u200b".join(run), after or None
+        spans.append(span)
+    return pieces[0], spans
+
+
+def _mark_latin_runs(root):
+    for element in list(root.iter()):
+        if element.tag in {"img", "span"} and element.get("class") == "latin-run":
+            continue
+        if element.text and LATIN_RUN.search(element.text):
+            element.text, spans = _latin_spans(element.text)
+            for position, span in enumerate(spans):
+                element.insert(position, span)
+        for child in list(element):
+            if child.tail and LATIN_RUN.search(child.tail):
+                child.tail, spans = _latin_spans(child.tail)
+                index = list(element).index(child)
+                for offset, span in enumerate(spans, start=1):
+                    element.insert(index + offset, span)
 
 
 def _span(cell, name):
