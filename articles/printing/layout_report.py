@@ -277,7 +277,8 @@ class _Measure:
                     continue
                 above = [im for im in page.images if im["bottom"] <= line["top"] + 1]
                 if not above or line["top"] - max(im["bottom"] for im in above) > 1.5 * PITCH:
-                    self.add("images", number, _("caption separated from its image: “%(text)s”"), text=line["text"][:20])
+                    self.add("images", number, _("caption separated from its image: “%(text)s”"),
+                             text=line["text"][:20])
             content = self.flow(index)
             if index and content and content[0][2] == "image":
                 before = self.flow(index - 1)
@@ -333,7 +334,8 @@ class _Measure:
                 elif LEVEL_2.match(text) and not any(mark in face for mark in KAITI) and len(text) <= 30 \
                         and not text.endswith(("。", "；")):
                     self.add("headings", index + 1, _("level-2 heading not in 楷体: “%(text)s”"), text=text[:20])
-                elif LEVEL_3.match(text) and len(text) <= 30 and not text.endswith(("。", "；", "：")):
+                elif (LEVEL_3.match(text) and len(text) <= 30 and not text.endswith(("。", "；", "："))
+                      and "，" not in text and line["x1"] < RIGHT - CELL):  # a heading stands alone on its line
                     if any(mark in face for mark in HEITI):
                         self.add("headings", index + 1, _("level-3 heading in 黑体, not bold 仿宋: “%(text)s”"),
                                  text=text[:20])
