@@ -103,8 +103,8 @@ def test_images_fit_the_type_area_clear_of_the_page_number_with_their_captions(d
 
 
 def test_no_hole_of_more_than_two_lines_before_an_image(doc):
-    for n, page in enumerate(doc.pages[1:], start=1):
-        flow = _Measure.flow(_measure(doc), n)
+    for n in range(1, len(doc.pages)):
+        flow = _measure(doc).flow(n)
         if flow and flow[0][2] == "image":
             before = [ln for ln in doc.lines[n - 1] if not PAGE_NUMBER.match(ln["text"])]
             assert BOTTOM - max(ln["bottom"] for ln in before) < 2 * PITCH + 4
@@ -122,7 +122,7 @@ def test_hashes_and_urls_break_inside_the_type_area_and_read_back_as_typed(doc):
             if char["top"] < BOTTOM:
                 assert LEFT - 0.5 <= char["x0"] and char["x1"] <= RIGHT + 0.5, char["text"]
     text = doc.text()
-    assert hb.HASH in text and hb.URL.replace("&", "&") in text
+    assert hb.HASH in text and hb.URL in text
     assert "\u200b" not in text
     n, line = doc.line("本期数据包")
     assert line["x1"] == pytest.approx(RIGHT, abs=CELL / 2)  # filled: the hash starts on this line
@@ -187,5 +187,6 @@ def test_no_title_alone_at_a_page_foot_and_no_single_line_widow(doc):
 
 def test_end_block_names_that_fit_a_line_stay_whole(doc):
     lines = [ln["text"].replace(" ", "") for ln in doc.lines[-1]]
-    for name in ("中共四川省委全面依法治省委员会办公室秘书处综合科", "中共四川省委党史研究室（四川省地方志工作办公室）"):
+    for name in ("中共四川省委全面依法治省委员会办公室秘书处综合科",
+                 "中共四川省委党史研究室（四川省地方志工作办公室）"):
         assert any(name in line for line in lines), name
