@@ -226,7 +226,7 @@ def _walk(page_box):
 def _grid_measure(document, fixes):
     """The fixes this layout asks for, on top of those it was laid out with."""
     bottoms, first_rows, columns, widest = {}, {}, dict(fixes.columns), {}
-    content_bottom, page_tops, images = {}, {}, {}
+    content_bottom, page_tops, images, block_heights = {}, {}, {}, {}
     for number, page in enumerate(document.pages):
         page_box = page._page_box
         right_edge = page_box.content_box_x() + page_box.width
@@ -247,8 +247,7 @@ def _grid_measure(document, fixes):
                 bottom = box.position_y + box.margin_top + box.border_height()
                 if name not in bottoms or (number, bottom) > bottoms[name]:
                     bottoms[name] = (number, bottom)
-                if name not in page_tops.get(("block", number), {}):
-                    page_tops.setdefault(("block", number), {})[name] = box.margin_height()
+                block_heights.setdefault((number, name), box.margin_height())
                 if isinstance(box, boxes.TableBox):
                     base = "-".join(name.split("-")[:2])
                     total = sum(box.column_widths) or 1
@@ -285,7 +284,7 @@ def _grid_measure(document, fixes):
         hole = type_bottom - content_bottom[number - 1]
         if hole <= MAX_HOLE_LINES * PITCH_PX + 1:
             continue
-        block = page_tops.get(("block", number), {}).get(name, height)
+        block = block_heights.get((number, name), height)
         target = height - (block - hole) - 2
         if target >= MIN_IMAGE_SHARE * height and name not in shrink:
             shrink[name] = round(target / PX_PER_PT, 1)

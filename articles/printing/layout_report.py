@@ -408,7 +408,8 @@ class _Measure:
             continues = abs(there[0]["x0"] - LEFT) < 2 and there[0]["top"] < TOP + PITCH
             if not continues:
                 continue
-            if abs(here[-1]["x0"] - indent) < 2:
+            last = self.flow(index)[-1]
+            if abs(here[-1]["x0"] - indent) < 2 and last[3] is here[-1]:  # nothing below it on its page
                 self.add("widows", index + 1, _("a paragraph's first line alone at the page foot: “%(text)s”"),
                          text=here[-1]["text"][:20])
             following = there[1] if len(there) > 1 else None
