@@ -18,10 +18,11 @@ import pydyf
 from django.conf import settings
 from django.utils.translation import gettext as _
 from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from articles.printing import fonts, justify
+from articles.printing import fonts, justify, print_body
 
 logger = logging.getLogger(__name__)
 
@@ -162,29 +163,82 @@ MAX_GRID_PASSES = 4
 
 
 def _lay_out_on_grid(layouts):
-    """Lay out layouts[0]; while a table or image leaves the lines after it off the line grid, or a table
-    runs onto a new page without its 续表 mark, lay out again with that corrected (at most a few passes:
-    a document without tables or images is laid out once). The corrections apply to every layout."""
-    fixes = {"margins": {}, "splits": set()}
+    """Lay out layouts[0]; while a table or image leaves the lines after it off the line grid, a table runs onto
+    a new page without its 续表 mark or runs past the type area, lay out again with that corrected (at most a
+    few passes: a document without tables or images is laid out once). The corrections apply to every layout."""
+    fixes = Fixes()
     document = _lay_out(layouts[0])
     for _pass in range(MAX_GRID_PASSES):
-        margins, splits = _grid_measure(document)
-        if margins == fixes["margins"] and splits <= fixes["splits"]:
+        measured = _grid_measure(document, fixes)
+        if measured.same_layout(fixes):
             break
-        fixes = {"margins": margins, "splits": fixes["splits"] | splits}
+        fixes = measured
         document = _lay_out(_with_fixes(layouts[0], fixes))
-    if fixes["margins"] or fixes["splits"]:
+    if fixes:
         layouts = [_with_fixes(html, fixes) for html in layouts]
     return document, layouts
 
 
-def _grid_measure(document):
-    """The margin below each marked block that brings the next line onto the grid, and the (table, row)
-    pairs where a table continues on a new page."""
-    bottoms, first_rows = {}, {}
+@dataclasses.dataclass
+class Fixes:
+    """What the grid passes correct: the margin under each marked block (pt), the (table, row) cuts where a
+    table continues on a new page, each table's column widths (% of its width, measured before any cut), and
+    the font size (pt) of a table set smaller to fit the type area."""
+
+    margins: dict = dataclasses.field(default_factory=dict)
+    splits: set = dataclasses.field(default_factory=set)
+    columns: dict = dataclasses.field(default_factory=dict)
+    fit: dict = dataclasses.field(default_factory=dict)
+    shrink: dict = dataclasses.field(default_factory=dict)  # image block → max-height (pt) that fits the hole
+    defer: dict = dataclasses.field(default_factory=dict)  # image block → paragraphs printed before it
+
+    def __bool__(self):
+        return bool(self.margins or self.splits or self.fit or self.shrink or self.defer)
+
+    def same_layout(self, other):
+        """True when a layout with `other` needs nothing more (column widths matter only once a table is cut)."""
+        return ((self.margins, self.splits, self.fit, self.shrink, self.defer)
+                == (other.margins, other.splits, other.fit, other.shrink, other.defer))
+
+
+TABLE_SIZE_PT = 14
+MIN_TABLE_SIZE_PT = 9
+# An image that would leave more than this many empty lines at the foot of the page before it is set smaller
+# to fit there (down to MIN_IMAGE_SHARE of its height), or else printed after the paragraph that follows it.
+MAX_HOLE_LINES = 2
+MIN_IMAGE_SHARE = 0.6
+MAX_DEFERRED = 3
+
+
+def _walk(page_box):
+    """(box, nearest marked block around it) for the page's flow (not the end block's footnote area)."""
+    stack = [(page_box.children[0], None)]
+    while stack:
+        box, marked = stack.pop()
+        yield box, marked
+        element = getattr(box, "element", None)
+        name = element.get("data-grid") if element is not None else None
+        if name and box.element_tag in {"table", "figure", "p", "div", "li", "blockquote"}:
+            marked = name
+        stack.extend((child, marked) for child in reversed(getattr(box, "children", ())))
+
+
+def _grid_measure(document, fixes):
+    """The fixes this layout asks for, on top of those it was laid out with."""
+    bottoms, first_rows, columns, widest = {}, {}, dict(fixes.columns), {}
+    content_bottom, page_tops, images, block_heights = {}, {}, {}, {}
     for number, page in enumerate(document.pages):
+        page_box = page._page_box
+        right_edge = page_box.content_box_x() + page_box.width
+        top = page_box.content_box_y()
         seen_on_page = set()
-        for box in page._page_box.descendants():
+        for box, marked in _walk(page_box):
+            if isinstance(box, boxes.LineBox | boxes.ReplacedBox | boxes.TableRowBox):
+                if box.height:
+                    content_bottom[number] = max(content_bottom.get(number, top), box.position_y + box.margin_height())
+                    page_tops.setdefault(number, (box.position_y, marked))
+            if isinstance(box, boxes.ReplacedBox) and marked:
+                images[marked] = (number, box.height)
             element = getattr(box, "element", None)
             if element is None:
                 continue
@@ -193,13 +247,20 @@ def _grid_measure(document):
                 bottom = box.position_y + box.margin_top + box.border_height()
                 if name not in bottoms or (number, bottom) > bottoms[name]:
                     bottoms[name] = (number, bottom)
+                block_heights.setdefault((number, name), box.margin_height())
+                if isinstance(box, boxes.TableBox):
+                    base = "-".join(name.split("-")[:2])
+                    total = sum(box.column_widths) or 1
+                    if base == name and base not in columns:
+                        columns[base] = [round(100 * width / total, 2) for width in box.column_widths]
+                    overflow = box.position_x + box.border_width() - right_edge
+                    if overflow > 0.5:
+                        widest[base] = max(widest.get(base, 0), box.border_width() / (box.border_width() - overflow))
             row = element.get("data-row")
-            if row is not None and box.element_tag == "tr":
-                table = _ancestor_grid(box, page._page_box)
-                if table and (table, number) not in seen_on_page:
-                    seen_on_page.add((table, number))
-                    first_rows.setdefault(table, []).append((number, int(row)))
-    new_margins = {}
+            if row is not None and box.element_tag == "tr" and marked and (marked, number) not in seen_on_page:
+                seen_on_page.add((marked, number))
+                first_rows.setdefault(marked, []).append((number, int(row)))
+    margins = {}
     for name, (_page, bottom) in bottoms.items():
         offset = (bottom - TYPE_AREA_TOP_PX) % PITCH_PX
         gap = (PITCH_PX - offset) % PITCH_PX
@@ -207,50 +268,87 @@ def _grid_measure(document):
             gap = 0
         if gap < MIN_GAP_PX:
             gap += PITCH_PX
-        new_margins[name] = round(gap / PX_PER_PT, 2)
-    splits = {(table, row) for table, pages in first_rows.items() for _number, row in pages[1:] if row > 0}
-    return new_margins, splits
-
-
-def _ancestor_grid(row_box, page_box):
-    """The data-grid name of the table a row box belongs to (rows sit under their table's box)."""
-    stack = [(page_box, None)]
-    while stack:
-        box, table = stack.pop()
-        element = getattr(box, "element", None)
-        if element is not None and box.element_tag == "table" and element.get("data-grid"):
-            table = element.get("data-grid")
-        if box is row_box:
-            return table
-        stack.extend((child, table) for child in getattr(box, "children", ()))
-    return None
+        margins[name] = round(gap / PX_PER_PT, 2)
+    splits = fixes.splits | {(table, row) for table, pages in first_rows.items()
+                             for _number, row in pages[1:] if row > 0}
+    fit = dict(fixes.fit)
+    for table, ratio in widest.items():
+        size = fit.get(table, TABLE_SIZE_PT) / ratio
+        fit[table] = max(MIN_TABLE_SIZE_PT, int(size * 2) / 2)
+    shrink, defer = dict(fixes.shrink), dict(fixes.defer)
+    type_bottom = TYPE_AREA_TOP_PX + 22 * PITCH_PX
+    for name, (number, height) in images.items():
+        first = page_tops.get(number)
+        if not number or first is None or first[1] != name or number - 1 not in content_bottom:
+            continue
+        hole = type_bottom - content_bottom[number - 1]
+        if hole <= MAX_HOLE_LINES * PITCH_PX + 1:
+            continue
+        block = block_heights.get((number, name), height)
+        target = height - (block - hole) - 2
+        if target >= MIN_IMAGE_SHARE * height and name not in shrink:
+            shrink[name] = round(target / PX_PER_PT, 1)
+        elif defer.get(name, 0) < MAX_DEFERRED:
+            defer[name] = defer.get(name, 0) + 1
+    return Fixes(margins, splits, columns, fit, shrink, defer)
 
 
 def _with_fixes(html, fixes):
-    """The print HTML with the grid margins as a stylesheet and each continued table cut where it continues,
-    the rest following a 续表 mark on the next page with the header row repeated."""
-    for table, row in sorted(fixes["splits"], key=lambda pair: pair[1]):
-        html = _split_table(html, table, row)
+    """The print HTML with the grid margins and table sizes as a stylesheet and each continued table cut where it
+    continues, the rest following a 续表 mark on the next page with the header row and column widths repeated."""
+    for name, count in fixes.defer.items():
+        html = _defer_block(html, name, count)
+    for table, row in sorted(fixes.splits, key=lambda pair: pair[1]):
+        html = _split_table(html, table, row, fixes.columns.get("-".join(table.split("-")[:2])))
     rules = "".join(f'.body [data-grid="{name}"] {{ margin-bottom: {margin}pt; }}\n'
-                    for name, margin in sorted(fixes["margins"].items()))
+                    for name, margin in sorted(fixes.margins.items()))
+    rules += "".join(f'.body [data-grid="{name}"] img {{ max-height: {height}pt; }}\n'
+                     for name, height in sorted(fixes.shrink.items()))
+    for table, size in sorted(fixes.fit.items()):
+        wrap = "white-space: normal; overflow-wrap: anywhere;" if size <= MIN_TABLE_SIZE_PT else ""
+        rules += (f'.body [data-grid="{table}"], .body [data-grid^="{table}-"] {{ font-size: {size}pt; }}\n'
+                  f'.body [data-grid="{table}"] :is(th, td), .body [data-grid^="{table}-"] :is(th, td) '
+                  f"{{ padding: 1pt 2pt; {wrap} }}\n"
+                  f'.body [data-grid="{table}"] :is(th, td) p, .body [data-grid^="{table}-"] :is(th, td) p '
+                  f"{{ font-size: {size}pt; }}\n")
     return html.replace("</head>", f"<style>\n{rules}</style>\n</head>", 1)
 
 
-def _split_table(html, table, row):
+def _element_end(html, start, tag):
+    """The end of the element whose opening tag starts at `start` (figure and p: they do not nest here)."""
+    end = html.find(f"</{tag}>", start)
+    return -1 if end < 0 else end + len(tag) + 3
+
+
+def _defer_block(html, name, count):
+    """The image block moved after the `count` paragraphs that follow it (the text fills the hole before it)."""
+    mark = html.find(f'data-grid="{name}"')
+    start = html.rfind("<", 0, mark)
+    tag = re.match(r"<(\w+)", html[start:]).group(1) if start >= 0 else ""
+    if tag not in {"figure", "p"}:
+        return html
+    end = _element_end(html, start, tag)
+    after = end
+    for _paragraph in range(count):
+        caption = re.match(r'\s*<p class="caption"', html[after:])
+        if not re.match(r"\s*<p[\s>]", html[after:]) or caption:
+            break
+        after = _element_end(html, after, "p")
+    if end < 0 or after <= end:
+        return html
+    return html[:start] + html[end:after] + html[start:end] + html[after:]
+
+
+def _split_table(html, table, row, widths=None):
     start = html.find(f'data-grid="{table}"')
     if start < 0:
         return html
     opening = html.rfind("<table", 0, start)
-    head_end = html.find(">", start) + 1
-    cut = html.find(f'<tr data-row="{row}"', head_end)
-    end = html.find("</table>", head_end)
-    if cut < 0 or (0 <= end < cut):
+    end = html.find("</table>", start)
+    if opening < 0 or end < 0:
         return html
-    thead = re.search(r"<thead>.*?</thead>", html[head_end:cut], re.S)
-    opening_tag = html[opening:head_end].replace(f'data-grid="{table}"', f'data-grid="{table}-{row}"')
-    continued = ('</tbody></table><p class="continued">续表</p>'
-                 + opening_tag + (thead.group(0) if thead else "") + "<tbody>")
-    return html[:cut] + continued + html[cut:]
+    end += len("</table>")
+    return html[:opening] + print_body.split_table(html[opening:end], row, widths) + html[end:]
 
 
 def _lay_out(html):
@@ -262,6 +360,7 @@ def install_justification():
     """Chinese inter-character justification (articles.printing.justify), installed before the first layout."""
     try:
         justify.install()
+        fonts.install_synthetic_bold()
     except justify.UnsupportedWeasyPrint as exc:
         raise PdfRenderError(
             _("The print layout needs WeasyPrint %(needed)s, but this server has WeasyPrint %(found)s; nothing "

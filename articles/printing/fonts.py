@@ -172,3 +172,57 @@ def font_face_rules():
         for family in font.families:
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("{url}"); }}')
     return "\n".join(rules)
+
+
+# Synthetic bold for a face that has no bold weight (FandolFang, the free 仿宋): the glyphs are filled and
+# stroked in their own colour with a line of SYNTHETIC_BOLD_EM of the font size (Tr 2), the way word
+# processors embolden a one-weight face and what FreeType's FT_GlyphSlot_Embolden does (em/24 there, a
+# little lighter here so that 仿宋's thin strokes do not close up). Advances are unchanged: the text stays
+# on its 28-cell grid. The PDF keeps the face's glyphs and text, only the rendering mode differs.
+SYNTHETIC_BOLD_EM = 1 / 30
+
+
+def install_synthetic_bold():
+    """Draw text asked in bold (font-weight ≥ 600) but set in a lighter face with a synthetic bold."""
+    from weasyprint import draw
+    from weasyprint.draw import text
+
+    if getattr(text.draw_first_line, "synthetic_bold", False):
+        return
+    _families_without_bold()  # resolved here, before the render child is forked
+    original_line, original_text = text.draw_first_line, draw.draw_text
+
+    def draw_text(stream, textbox, *args, **kwargs):
+        if textbox.style["font_weight"] < 600:
+            return original_text(stream, textbox, *args, **kwargs)
+        with stream.stacked():  # the rendering mode and line width end with the text box
+            return original_text(stream, textbox, *args, **kwargs)
+
+    def draw_first_line(stream, textbox, *args, **kwargs):
+        if textbox.style["font_weight"] >= 600 and _drawn_lighter(textbox):
+            stream.set_text_rendering(2)
+            stream.set_line_width(textbox.style["font_size"] * SYNTHETIC_BOLD_EM)
+            stream.set_color(textbox.style["color"], stroke=True)
+        return original_line(stream, textbox, *args, **kwargs)
+
+    draw_first_line.synthetic_bold = True
+    text.draw_first_line = draw_first_line
+    draw.draw_text = draw_text
+
+
+def _drawn_lighter(textbox):
+    """True when the text box's face (its first family) has no bold weight on this machine.
+
+    Not the weight Pango reports: fontconfig's 90-synthetic.conf marks a regular face matched for a bold
+    request as bold (and "embolden", which WeasyPrint ignores)."""
+    families = textbox.style["font_family"]
+    return bool(families) and families[0] in _families_without_bold()
+
+
+@functools.lru_cache(maxsize=4)
+def _families_without_bold_for(_rules):
+    return frozenset(resolve(role).family for role in STACKS if not has_bold(role))
+
+
+def _families_without_bold():
+    return _families_without_bold_for(font_face_rules())

@@ -21,6 +21,17 @@ THICK, THIN = 0.35 * MM, 0.25 * MM
 TOLERANCE = 1 * MM  # GB/T 9704 allows ± 1 mm on the margins
 GRID_TOLERANCE = 1.0  # pt: a baseline off the page's line grid by more than this is a deviation
 PAGE_NUMBER = re.compile(r"^— (\d+) —$")
+CAPTION = re.compile(r"^(图|圖|Figure|Fig\.?)\s*\d")
+LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
+LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")
+LEVEL_3 = re.compile(r"^\d{1,2}[.．]\S")
+NESTED = re.compile(r"^（(\d+)）")
+LATIN_PAIR = re.compile(r"^[A-Za-z0-9]{2}$")
+TITLE_SIZE = 22
+MAX_TITLE_OVERLAP = 0.1 * TITLE_SIZE  # pt: the heavy 22 pt glyphs touch when squeezed more (0.06 em is allowed)
+MAX_LETTER_GAP = 1.0  # pt: a gap between two letters or digits of one word wider than this is letter spacing
+MAX_HOLE_LINES = 2
+HEITI, KAITI, FANGSONG = ("Hei", "Sans"), ("Kai",), ("Fang", "FangSong")
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 PDFA_PROFILES = {"pdf/a-2b": ("PDF_A_2B", "2b"), "pdf/a-3b": ("PDF_A_3B", "3b"), "pdf/a-1b": ("PDF_A_1B", "1b"),
                  "pdf/a-2u": ("PDF_A_2U", "2b"), "pdf/a-3u": ("PDF_A_3U", "3b")}
@@ -232,7 +243,183 @@ class _Measure:
             for finding in result.findings:
                 self.add("pdf/a", None, "pikepdf.pdfa: %(finding)s", finding=str(finding))
 
-    CHECKS = ["pages", "margins", "grid", "line_fill", "fonts", "page_numbers", "end_block", "pdfa"]
+    # --- issue 19: images, titles, headings, tables, numbering, letter spacing, widows ---------------------
+
+    def flow(self, index):
+        """What the page's flow holds (lines of the type area, images, table rules), top to bottom: (top, bottom,
+        kind, item); not the page number, nor the end block."""
+        page = self.pages[index]
+        rules = self.end_rules(index) if index == len(self.pages) - 1 else []
+        ceiling = rules[0]["top"] - 2 * PITCH if rules else page.height
+        items = [(ln["top"], ln["bottom"], "line", ln) for ln in self.lines[index]
+                 if not PAGE_NUMBER.match(ln["text"]) and ln["top"] < ceiling]
+        items += [(im["top"], im["bottom"], "image", im) for im in page.images]
+        return sorted(items, key=lambda item: item[0])
+
+    def check_images(self):
+        """Every image inside the type area and clear of the page number; its caption on its page, right under
+        it; no hole of more than two lines at the foot of the page before an image."""
+        for index, page in enumerate(self.pages):
+            number = index + 1
+            page_number = next((ln for ln in self.lines[index] if PAGE_NUMBER.match(ln["text"])), None)
+            for image in page.images:
+                if (image["x0"] < LEFT - TOLERANCE or image["x1"] > RIGHT + TOLERANCE
+                        or image["top"] < TOP - TOLERANCE or image["bottom"] > BOTTOM + TOLERANCE):
+                    self.add("images", number, _("image outside the type area (%(w).0f × %(h).0f mm at %(top).0f mm "
+                                                 "from the top)"),
+                             w=(image["x1"] - image["x0"]) / MM, h=(image["bottom"] - image["top"]) / MM,
+                             top=image["top"] / MM)
+                if page_number and image["bottom"] > page_number["top"] and image["top"] < page_number["bottom"] \
+                        and image["x0"] < page_number["x1"] and image["x1"] > page_number["x0"]:
+                    self.add("images", number, _("image over the page number"))
+            for line in self.lines[index]:
+                if not CAPTION.match(line["text"]) or round(line["chars"][0]["size"]) > 16:
+                    continue
+                above = [im for im in page.images if im["bottom"] <= line["top"] + 1]
+                if not above or line["top"] - max(im["bottom"] for im in above) > 1.5 * PITCH:
+                    self.add("images", number, _("caption separated from its image: “%(text)s”"),
+                             text=line["text"][:20])
+            content = self.flow(index)
+            if index and content and content[0][2] == "image":
+                before = self.flow(index - 1)
+                bottom = max((item[1] for item in before), default=TOP)
+                hole = (BOTTOM - bottom) / PITCH
+                if before and hole > MAX_HOLE_LINES + 0.2:
+                    self.add("images", index, _("a hole of %(lines).0f empty lines before the image on the next page"),
+                             lines=hole)
+
+    def check_titles(self):
+        """Title lines (22 pt) never squeezed until their glyphs overlap, and never at a page foot with fewer than
+        two body lines under them."""
+        for index, lines in enumerate(self.lines):
+            titles = [ln for ln in lines if ln["chars"] and round(ln["chars"][0]["size"]) == TITLE_SIZE]
+            for line in titles:
+                chars = [c for c in line["chars"] if c["text"].strip()]
+                overlap = max((a["x1"] - b["x0"] for a, b in zip(chars, chars[1:], strict=False)), default=0)
+                if overlap > MAX_TITLE_OVERLAP:
+                    self.add("titles", index + 1, _("title squeezed, its glyphs overlap by %(pt).1f pt: “%(text)s”"),
+                             pt=overlap, text=line["text"][:20])
+            if titles and index < len(self.pages) - 1:
+                last = titles[-1]
+                under = [ln for ln in self.body_lines(index) if ln["top"] > last["bottom"]]
+                if len(under) < 2 and last["bottom"] > BOTTOM - 4 * PITCH:
+                    self.add("titles", index + 1, _("title at the page foot with %(n)s body lines under it: "
+                                                    "“%(text)s”"), n=len(under), text=last["text"][:20])
+
+    def _stroked(self, index):
+        """Boxes (top, bottom, x0, x1 in pdfplumber's coordinates) of text drawn filled and stroked (Tr 2: the
+        synthetic bold of a one-weight face)."""
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+
+        if not hasattr(self, "_pdfium"):
+            self._pdfium = pdfium.PdfDocument(self.content)
+        page = self._pdfium[index]
+        height = page.get_height()
+        boxes = []
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+            if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == pdfium_c.FPDF_TEXTRENDERMODE_FILL_STROKE:
+                left, bottom, right, top = obj.get_bounds()
+                boxes.append((height - top, height - bottom, left, right))
+        return boxes
+
+    def check_headings(self):
+        """GB/T 9704 7.3.3: level 1 "一、" in 黑体, level 2 "（一）" in 楷体, level 3 "1." in bold 仿宋."""
+        for index in range(len(self.pages)):
+            stroked = None
+            for line in self.body_lines(index):
+                text, face = line["text"], line["chars"][0]["fontname"].split("+")[-1]
+                if LEVEL_1.match(text) and not any(mark in face for mark in HEITI) and len(text) <= 30:
+                    self.add("headings", index + 1, _("level-1 heading not in 黑体: “%(text)s”"), text=text[:20])
+                elif LEVEL_2.match(text) and not any(mark in face for mark in KAITI) and len(text) <= 30 \
+                        and not text.endswith(("。", "；")):
+                    self.add("headings", index + 1, _("level-2 heading not in 楷体: “%(text)s”"), text=text[:20])
+                elif (LEVEL_3.match(text) and len(text) <= 30 and not text.endswith(("。", "；", "："))
+                      and "，" not in text and line["x1"] < RIGHT - CELL):  # a heading stands alone on its line
+                    if any(mark in face for mark in HEITI):
+                        self.add("headings", index + 1, _("level-3 heading in 黑体, not bold 仿宋: “%(text)s”"),
+                                 text=text[:20])
+                        continue
+                    stroked = self._stroked(index) if stroked is None else stroked
+                    char = line["chars"][2]
+                    middle = ((char["top"] + char["bottom"]) / 2, (char["x0"] + char["x1"]) / 2)
+                    bold = "Bold" in face or any(t <= middle[0] <= b and x0 <= middle[1] <= x1
+                                                 for t, b, x0, x1 in stroked)
+                    if not bold:
+                        self.add("headings", index + 1, _("level-3 heading not bold: “%(text)s”"), text=text[:20])
+
+    def check_tables(self):
+        """Every table inside the type area, each row with all its cells (no cell moved under another header),
+        and a 续表 with the column widths of the part before it."""
+        previous = None
+        for index, page in enumerate(self.pages):
+            for table in page.find_tables():
+                x0, top, x1, bottom = table.bbox
+                if x0 < LEFT - TOLERANCE or x1 > RIGHT + TOLERANCE:
+                    self.add("tables", index + 1, _("table %(w).0f mm wide, wider than the type area"),
+                             w=(x1 - x0) / MM)
+                area = sum((c[2] - c[0]) * (c[3] - c[1]) for c in table.cells)
+                if area < (x1 - x0) * (bottom - top) * 0.995:
+                    self.add("tables", index + 1, _("a table row is short of cells: data under the wrong header"))
+                edges = sorted({round(c[0]) for c in table.cells} | {round(c[2]) for c in table.cells})
+                continued = any(ln["text"] == "续表" and ln["bottom"] <= top + 2 and top - ln["bottom"] < PITCH
+                                for ln in self.lines[index])
+                if continued and previous and (len(edges) != len(previous)
+                                               or any(abs(a - b) > 1 for a, b in zip(edges, previous, strict=False))):
+                    self.add("tables", index + 1, _("the 续表 columns differ from the table before it"))
+                previous = edges
+
+    def check_numbering(self):
+        """Nested list levels numbered 1. →（1）→ ①: a "（1）" right after a "（n）" item is a nested level
+        printed with its parent's numbers."""
+        for index in range(len(self.pages)):
+            last = None
+            for line in self.body_lines(index):
+                match = NESTED.match(line["text"])
+                if match and match.group(1) == "1" and last is not None:
+                    self.add("numbering", index + 1, _("a nested list numbered like its parent: “%(text)s”"),
+                             text=line["text"][:20])
+                if match:
+                    last = line
+                elif abs(line["x0"] - LEFT) > 2:  # a new paragraph or item that is not “（n）”
+                    last = None
+
+    def check_letter_spacing(self):
+        """Justification never spaces the letters of a Latin word or the digits of a number (the page's own
+        characters, spaces included: a line's extracted characters leave the spaces out)."""
+        for index, page in enumerate(self.pages):
+            for line in self.body_lines(index):
+                chars = sorted((c for c in page.chars if abs(c["top"] - line["top"]) < 1
+                                and line["x0"] - 1 <= c["x0"] <= line["x1"] + 1), key=lambda c: c["x0"])
+                for a, b in zip(chars, chars[1:], strict=False):
+                    if LATIN_PAIR.match(a["text"] + b["text"]) and b["x0"] - a["x1"] > MAX_LETTER_GAP:
+                        self.add("letter-spacing", index + 1,
+                                 _("letters spaced %(pt).1f pt apart in “%(text)s”"), pt=b["x0"] - a["x1"],
+                                 text=line["text"][:24])
+                        break
+
+    def check_widows(self):
+        """No paragraph leaves a single line at the foot of a page (orphan) or at the top of the next (widow)."""
+        for index in range(len(self.pages) - 1):
+            here, there = self.body_lines(index), self.body_lines(index + 1)
+            if not here or not there:
+                continue
+            indent = LEFT + 2 * CELL
+            continues = abs(there[0]["x0"] - LEFT) < 2 and there[0]["top"] < TOP + PITCH
+            if not continues:
+                continue
+            last = self.flow(index)[-1]
+            if abs(here[-1]["x0"] - indent) < 2 and last[3] is here[-1]:  # nothing below it on its page
+                self.add("widows", index + 1, _("a paragraph's first line alone at the page foot: “%(text)s”"),
+                         text=here[-1]["text"][:20])
+            following = there[1] if len(there) > 1 else None
+            if following is None or following["top"] - there[0]["top"] > 1.5 * PITCH \
+                    or abs(following["x0"] - LEFT) > 2:
+                self.add("widows", index + 2, _("a paragraph's last line alone at the page top: “%(text)s”"),
+                         text=there[0]["text"][:20])
+
+    CHECKS = ["pages", "margins", "grid", "line_fill", "fonts", "page_numbers", "end_block", "images", "titles",
+              "headings", "tables", "numbering", "letter_spacing", "widows", "pdfa"]
 
     def run(self, checks=None):
         try:
@@ -240,6 +427,8 @@ class _Measure:
                 getattr(self, f"check_{name}")()
         finally:
             self.pdf.close()
+            if hasattr(self, "_pdfium"):
+                self._pdfium.close()
         return LayoutReport(len(self.pages), list(checks or self.CHECKS), self.deviations)
 
 

@@ -27,8 +27,9 @@ DEFAULT_PDF_VARIANT = "pdf/a-2b"
 PLAIN = {"none", "plain", "off"}
 TYPE_AREA_WIDTH_PT = 156 * 72 / 25.4
 TITLE_SIZE_PT = 22
-# A title line may be squeezed by up to 0.15 em per character to stay as the editor set it.
-MAX_TITLE_SQUEEZE_PT = 0.15 * TITLE_SIZE_PT
+# A title line may be squeezed by up to 0.06 em per character to stay as the editor set it: the 22 pt heavy
+# face's side bearings are wider than that, so glyphs never touch. A line that needs more is broken.
+MAX_TITLE_SQUEEZE_PT = 0.06 * TITLE_SIZE_PT
 
 
 class IssueRenderer:
@@ -57,15 +58,15 @@ class IssueRenderer:
             article.column_heading = article.column.heading if article.column_id and \
                 article.column_id != previous_column else ""
             previous_column = article.column_id
-            article.print_title_lines = [(line, title_letter_spacing(line)) for line in article.title_lines]
+            article.print_title_lines = print_title_lines(article.title_lines)
             article.print_body = mark_safe(print_body.prepare(article.body, f"a{article.pk}"))
         number = issue.number if final else None
         return {
             "issue": issue,
             "series": series,
             "articles": articles,
-            "address_lines": [(prefix, unit_names(names)) for prefix, names in address_lines(issue)],
-            "extra_recipients": unit_names(issue.extra_recipients),
+            "address_lines": [(prefix, unit_names(names, prefix)) for prefix, names in address_lines(issue)],
+            "extra_recipients": unit_names(issue.extra_recipients, "本期增发"),
             "number": number,
             "total_number": issue.total_number if number and series.show_total_number else None,
             "title": f"{series.name} {issue.year}年第{number or '__'}期",
@@ -107,27 +108,76 @@ def pdf_variant():
 
 
 
-# A unit name up to this many characters is kept on one line of the end block (14 pt, about 29 to a line
-# less the hanging indent); a longer one may break, or it would run past the type area.
-MAX_UNBROKEN_NAME = 22
+END_BLOCK_SIZE_PT = 14
+# A unit name up to this many cells (14 pt) is kept on one line of the end block: the type area less one
+# character each side and the hanging indent of a one-character prefix ("报：", three characters in all), so a
+# 27-character name with its comma stays whole. A longer name may break, or it would run past the type area.
+MAX_UNBROKEN_NAME = int((TYPE_AREA_WIDTH_PT - 2 * END_BLOCK_SIZE_PT) / END_BLOCK_SIZE_PT) - 2
 
 
-def unit_names(names):
-    """A recipient list ("甲，乙。") cut into (name with its punctuation, keep whole) pieces for the end block."""
+def _ems(text):
+    return sum(1 if unicodedata.east_asian_width(char) in "WFA" else 0.55 for char in text)
+
+
+def unit_names(names, prefix="报"):
+    """A recipient list ("甲，乙。") cut into (name with its punctuation, keep whole) pieces for the end block;
+    a name is kept whole when it fits on a line after the prefix's hanging indent (templates/print/issue.html)."""
+    room = MAX_UNBROKEN_NAME + 1 - len(prefix)
     pieces = re.findall(r"[^，、；。]+[，、；。]*|[，、；。]+", names or "")
-    return [(piece, len(piece) <= MAX_UNBROKEN_NAME) for piece in pieces]
+    return [(piece, _ems(piece) <= room) for piece in pieces]
 
 
 def title_letter_spacing(line):
-    """Negative letter spacing (pt) that keeps one editor-set title line on one printed line, or 0."""
-    ems = sum(1 if unicodedata.east_asian_width(char) in "WFA" else 0.55 for char in line)
+    """Negative letter spacing (pt) that keeps one editor-set title line on one printed line, or 0 (the line
+    fits, or it would need more squeezing than the glyphs allow: print_title_lines breaks it)."""
     # Aim a few points short of the type area: the spacing also follows the last character.
-    overflow = ems * TITLE_SIZE_PT - TYPE_AREA_WIDTH_PT
+    overflow = _ems(line) * TITLE_SIZE_PT - TYPE_AREA_WIDTH_PT
     if overflow <= 0 or not line:
         return 0
     spacing = (overflow + 4) / len(line)
     return -round(spacing, 2) if spacing <= MAX_TITLE_SQUEEZE_PT else 0
 
+
+def print_title_lines(lines):
+    """(line, letter spacing) for each printed title line: an editor-set line that fits (perhaps slightly
+    squeezed) as it is, a longer one broken into balanced lines between words, never squeezed further."""
+    printed = []
+    for line in lines:
+        spacing = title_letter_spacing(line)
+        if spacing or _ems(line) * TITLE_SIZE_PT <= TYPE_AREA_WIDTH_PT:
+            printed.append((line, spacing))
+        else:
+            printed += [(part, title_letter_spacing(part)) for part in _break_title(line)]
+    return printed
+
+
+TITLE_BREAK_AFTER = "，、：；？！）》”—"
+
+
+def _break_title(line):
+    """A too-long title line in as few balanced lines as fit, broken between words (jieba) and preferably
+    after punctuation."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    capacity = (TYPE_AREA_WIDTH_PT - 4) / TITLE_SIZE_PT
+    count = int(_ems(line) // capacity) + 1
+    words = list(jieba.cut(line, HMM=False))
+    parts, rest = [], words
+    for remaining in range(count, 1, -1):
+        target = sum(_ems(w) for w in rest) / remaining
+        best, best_cost, width = 1, None, 0
+        for index, word in enumerate(rest[:-1], start=1):
+            width += _ems(word)
+            if width > capacity:
+                break
+            cost = abs(width - target) - (1.5 if word[-1] in TITLE_BREAK_AFTER else 0)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = index, cost
+        parts.append("".join(rest[:best]))
+        rest = rest[best:]
+    parts.append("".join(rest))
+    return [part for part in parts if part]
 
 
 def render_issue(issue, *, preview, renderer=None):

@@ -88,3 +88,90 @@ def hard_bulletin(*, paragraphs=8):
     issue = issue_approve(issue=issue, actor=leader())
     assert issue.status == Issue.Status.ISSUED
     return issue
+
+
+# --- issue 19: a bulletin for every print-fidelity class ------------------------------------------------------
+
+HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+URL = "https://www.scdfz.org.cn/gzdt/zyhy/2024/01/12/content_7f3a9c2b41d84e0f9a6b.html?from=timeline&isappinstalled=0"
+LATIN = (
+    f"<p>本期数据包已发布，校验值（SHA-256）为{HASH}，请各单位下载后核对。</p>"
+    f"<p>详见省地方志办门户网站{URL}，也可在微信公众号中搜索“四川方志”查阅全文。</p>"
+    "<p>截至2024年12月31日，全省累计完成Digital Gazetteer数据库建设任务3,456,789条，同比增长12.5%，"
+    "其中PDF格式文件20240112份，OCR识别准确率达到99.87%，JSON接口调用量为1234567次。</p>"
+)
+LEVELS = (
+    "<h2>一、工作进展</h2><p>全省各地扎实推进各项工作。</p>"
+    "<h3>（一）志书编纂</h3><p>二轮志书编纂进入收尾阶段。</p>"
+    "<h4>1.加强质量管理</h4><p>严格执行三审制度，确保志书质量。</p>"
+    "<h5>（1）规范审读流程</h5><p>审读意见逐条反馈、逐条整改。</p>"
+    "<p>主要任务如下：</p>"
+    "<ol><li>完善工作机制，明确责任分工。<ol><li>建立月调度制度。<ol><li>每月5日前报送进度。</li>"
+    "<li>每季度通报一次。</li></ol></li><li>建立督查制度。</li></ol></li><li>加强队伍建设。</li></ol>"
+    "<ul><li>省级层面统筹推进。<ul><li>市级层面具体落实。<ul><li>县级层面抓好执行。</li></ul></li></ul></li>"
+    "<li>各方共同参与。</li></ul>"
+)
+
+
+def span_table(rows=36):
+    """A table with a two-row header (colspan over 基础分/加分), 片区 cells spanning four rows, and a long unit name."""
+    head = ("<tr><th rowspan=\"2\">片区</th><th rowspan=\"2\">单位</th><th colspan=\"2\">考核得分</th>"
+            "<th rowspan=\"2\">备注</th></tr><tr><th>基础分</th><th>加分</th></tr>")
+    body = []
+    for i in range(rows):
+        area = f"<td rowspan=\"4\">第{i // 4 + 1}片区</td>" if i % 4 == 0 else ""
+        name = "中国人民政治协商会议四川省委员会办公厅" if i == 5 else UNITS[i % len(UNITS)]
+        body.append(f"<tr>{area}<td>{name}</td><td>{80 + i % 9}.{i % 7}</td><td>{i % 5}</td>"
+                    f"<td>{'按期完成' if i % 3 else '提前完成'}</td></tr>")
+    return f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def wide_table():
+    """Twelve columns of headers that are never broken: wider than the type area as it stands."""
+    head = "".join(f"<th>第{i}季度完成数</th>" for i in range(1, 13))
+    row = "".join(f"<td>{1000 + i * 37}</td>" for i in range(12))
+    return f"<table><tbody><tr>{head}</tr><tr>{row}</tr><tr>{row}</tr></tbody></table>"
+
+
+def picture_url(name, size):
+    """A grey chart-like PNG of `size` stored in the media folder, as an upload would be."""
+    picture = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((4, 4, size[0] - 5, size[1] - 5), outline=(0, 0, 0), width=6)
+    for i in range(0, size[1], 60):
+        draw.line((0, i, size[0], i), fill=(120, 120, 120), width=2)
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return default_storage.url(default_storage.save(f"uploads/{name}.png", buffer))
+
+
+def fidelity_articles():
+    """(title, body) of each article of the print-fidelity bulletin."""
+    tall = picture_url("tall-1-6", (300, 1800))
+    wide = picture_url("wide", (1600, 900))
+    return [
+        ("关于进一步加强和改进新时代全省地方志工作高质量发展的实施意见", LEVELS + PARAGRAPH),
+        ("2024年度考核结果", PARAGRAPH * 2 + span_table() + PARAGRAPH + wide_table()),
+        ("数据与网址", LATIN + PARAGRAPH),
+        ("图片", PARAGRAPH * 3 + f'<figure class="image"><img src="{tall}">'
+                 f"<figcaption>图1 方志馆平面示意图</figcaption></figure>{PARAGRAPH}"
+                 f'<figure class="image"><img src="{wide}"><figcaption>图2 年度工作进度</figcaption></figure>'),
+        ("短讯", "<p>省地方志办召开专题会议。</p>" + PARAGRAPH),
+    ]
+
+
+def fidelity_bulletin():
+    """Issue the print-fidelity bulletin through the workflow; return the issued Issue."""
+    author = editor()
+    issue = draft_issue(author=author, series=SeriesFactory(name="方志工作信息"), articles=0)
+    for position, (title, body) in enumerate(fidelity_articles(), start=1):
+        Article.objects.create(issue=issue, position=position, title=title, body=body)
+    Distribution.objects.create(issue=issue, role="report",
+                                recipient=RecipientFactory(name="中共四川省委全面依法治省委员会办公室秘书处综合科"))
+    for name in ("省直机关工委", "省政协办公厅", "中共四川省委党史研究室（四川省地方志工作办公室）"):
+        Distribution.objects.create(issue=issue, recipient=RecipientFactory(name=name), role="report")
+    Distribution.objects.create(issue=issue, recipient=RecipientFactory(name="机关各处"), role="send")
+    issue = issue_submit(issue=issue, actor=author)
+    issue = issue_approve(issue=issue, actor=leader())
+    assert issue.status == Issue.Status.ISSUED
+    return issue

@@ -60,7 +60,9 @@ def hard(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 def test_the_layout_report_finds_no_deviation_in_the_hard_bulletin(hard):
-    assert hard.report.checks == ["pages", "margins", "grid", "line_fill", "fonts", "page_numbers", "end_block", "pdfa"]
+    assert hard.report.checks == ["pages", "margins", "grid", "line_fill", "fonts", "page_numbers", "end_block",
+                                  "images", "titles", "headings", "tables", "numbering", "letter_spacing", "widows",
+                                  "pdfa"]
     assert [str(d) for d in hard.report.deviations] == []
 
 
@@ -76,13 +78,18 @@ def test_the_hard_bulletin_is_hard(hard):
     assert hard.line("测试办公室综合处")[0] == 7
 
 
-def test_the_body_is_set_in_fangsong_and_bold_fangsong_in_heiti(hard):
+def test_the_body_is_set_in_fangsong_lead_ins_in_heiti_and_level_3_in_bold_fangsong(hard):
     _n, line = hard.line("修订完善")
     assert {c["fontname"].split("+")[-1] for c in line["chars"]} == {"FandolFang"}
     _n, lead = hard.line("一是坚持")
     assert {c["fontname"].split("+")[-1] for c in lead["chars"][:2]} == {"Noto-Sans-CJK-SC"}  # 黑体, not regular 仿宋
-    _n, level3 = hard.line("1.强化制度建设")
-    assert {c["fontname"].split("+")[-1] for c in level3["chars"]} == {"Noto-Sans-CJK-SC"}
+    n, level3 = hard.line("1.强化制度建设")
+    # GB/T 9704 7.3.3: bold 仿宋; FandolFang has one weight, so it is drawn filled and stroked (synthetic bold).
+    assert {c["fontname"].split("+")[-1] for c in level3["chars"]} == {"FandolFang-Bold"}
+    measure = _Measure(hard.content)
+    top, bottom, x0, x1 = next(box for box in measure._stroked(n) if abs(box[0] - level3["top"]) < 3)
+    assert x0 <= level3["x0"] + 2 and x1 >= level3["x1"] - 2
+    measure.run([])
     _n, level2 = hard.line("（一）主要做法")
     assert {c["fontname"].split("+")[-1] for c in level2["chars"]} == {"LXGW-WenKai"}
 

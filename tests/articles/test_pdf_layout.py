@@ -310,8 +310,8 @@ def test_headings_use_their_typefaces(docs):
         fonts_by_text.setdefault(line["text"], {c["fontname"].split("+")[-1] for c in line["chars"]})
     assert any("Sans" in f for f in fonts_by_text["一、总体情况"])  # 黑体 → Noto Sans CJK SC
     assert fonts_by_text["（一）主要做法"] == {"LXGW-WenKai"}  # 楷体 → LXGW WenKai
-    # Bold 仿宋: FandolFang has one weight, so bold is set in 黑体 (articles.printing.fonts.bold_face).
-    assert fonts_by_text["1.具体措施"] == {"Noto-Sans-CJK-SC"}
+    # Level 3 in bold 仿宋 (GB/T 9704 7.3.3): FandolFang has one weight, so a synthetic bold (fonts.py).
+    assert fonts_by_text["1.具体措施"] == {"FandolFang-Bold"}
     assert fonts_by_text["坚持问题导向。"] == {"FandolFang"}  # 仿宋 body
 
 
