@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 from articles.models import Article, ProofreadIgnore, Recipient
-from articles.proofreading.rules import RULES, Context, Hit
+from articles.proofreading.rules import RULES, Context, Hit, Kind
 from articles.proofreading.text import ArticleText
 
 CONTEXT_CHARS = 12
@@ -29,6 +29,10 @@ class Finding:
         """Stable while the text around the quote does not change: what an ignore remembers."""
         raw = "\x00".join([self.rule, self.before, self.quote, self.after])
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+    @property
+    def kind_label(self):
+        return Kind.labels[self.kind]
 
     @property
     def fixable(self):
@@ -101,3 +105,11 @@ def applied(finding):
     if text.text[finding.offset:finding.offset + len(finding.quote)] != finding.quote:
         return None
     return text.replaced(finding.offset, finding.offset + len(finding.quote), finding.suggestion)
+
+
+def by_article(findings):
+    """[(article, [findings])] in print order, for the pages that list them."""
+    grouped = {}
+    for finding in findings:
+        grouped.setdefault(finding.article.pk, (finding.article, []))[1].append(finding)
+    return list(grouped.values())
