@@ -160,6 +160,22 @@ ELLIPSIS = re.compile(rf"(?<!…)…(?:…{{2}})*(?!…)|…{{3,}}|\.{{3,}}|。{
                       rf"|(?<=[{HAN}“”])(?:-{{2,}}|－{{2,}}|—{{3,}})(?=[{HAN}“”])")
 
 
+RANGE_HYPHEN = re.compile(r"(?<=\d{4})[-－](?=\d{4}年)|(?<=\d年)[-－](?=\d{4}年)|(?<=\d日)[-－](?=\d{1,2}日)"
+                          r"|(?<=\d月)[-－](?=\d{1,2}月)")
+NESTED_TITLE = re.compile(r"《[^《》\n]*?([<＜]([^<>＜＞《》\n]*)[>＞])")
+
+
+def ranges_and_nested_titles(text, context):
+    """From … to … of years and dates is joined by “—” (2016—2017年, 17日—19日), not a hyphen; a title inside
+    《》 is marked 〈〉, not < >."""
+    for match in RANGE_HYPHEN.finditer(text):
+        yield _hit(text, match.start(), match.end(), "—", Kind.PUNCTUATION,
+                   _("A range of dates is joined by “—”, not by a hyphen."), "range_dash")
+    for match in NESTED_TITLE.finditer(text):
+        yield Hit(match.start(1), match.group(1), Kind.PUNCTUATION,
+                  _("A title inside 《》 is marked 〈〉."), f"〈{match.group(2)}〉", "nested_title")
+
+
 def dashes_and_ellipses(text, context):
     """An ellipsis is …… (two marks), a dash —— (two); … alone, ... or 。。。, -- and ——— are wrong."""
     for match in ELLIPSIS.finditer(text):
@@ -205,15 +221,22 @@ def unpaired_marks(text, context):
                            % {"mark": mark, "close": PAIRS[mark]}, "unpaired")
 
 
-SERIES_AND = re.compile(rf"、(?=(?:和|及|以及|与|或)[{HAN}])")
+SERIES_AND = re.compile(rf"、(?=(?:和|及|以及|与|或|或者)[{HAN}])")
+CONJUNCTIONS = {"和", "及", "以及", "与", "或", "或者"}
 
 
 def series_comma(text, context):
-    """The last item of a series joined by 和 / 及 / 与 / 或 takes no 、 before the conjunction."""
-    for match in SERIES_AND.finditer(text):
-        yield _hit(text, match.start(), match.end(), "", Kind.PUNCTUATION,
-                   _("No “、” before “%(word)s”: the conjunction joins the last item of the series.")
-                   % {"word": text[match.end()]}, "series_comma")
+    """The last item of a series joined by 和 / 及 / 与 / 或 takes no 、 before the conjunction (a word of its own:
+    、及时 is no conjunction)."""
+    cache = context._cache.setdefault("tokens", {})
+    for offset, line in _lines(text):
+        for match in SERIES_AND.finditer(line):
+            word = next((line[a:b] for a, b in _tokens(line, cache) if a == match.end()), "")
+            if word not in CONJUNCTIONS:
+                continue
+            yield _hit(text, offset + match.start(), offset + match.end(), "", Kind.PUNCTUATION,
+                       _("No “、” before “%(word)s”: the conjunction joins the last item of the series.")
+                       % {"word": word}, "series_comma")
 
 
 # --- 数字与日期 (GB/T 15835) ------------------------------------------------------------------------
@@ -432,6 +455,12 @@ def _tokens(line, cache):
     return cache[line]
 
 
+def _begins_word(line, i):
+    """True when a word of jieba's dictionary (two to four characters) starts at line[i]."""
+    frequencies = _segmenter().dt.FREQ
+    return any(frequencies.get(line[i:i + n]) for n in (2, 3, 4) if i + n <= len(line))
+
+
 def doubled_characters(text, context):
     """A character typed twice (的的, 会议议): the second one belongs to no word (jieba) and XX is no word."""
     cache = context._cache.setdefault("tokens", {})
@@ -448,8 +477,8 @@ def doubled_characters(text, context):
             first, second = by_position[i], by_position[i + 1]
             if first == second or char in DOUBLES_OK:
                 continue
-            if second != (i + 1, i + 2) and first != (i, i + 1):
-                continue  # 会议|议程, 中国|国际: two words meeting
+            if second != (i + 1, i + 2) or _begins_word(line, i + 1):
+                continue  # 会议|议程, 市|市场, 专报|报送: the second one begins a word
             start, end = first[0], second[1]
             quote = line[start:end]
             yield Hit(offset + start, quote, Kind.WORDING,
@@ -594,7 +623,8 @@ def unit_names(text, context):
 
 
 RULES = [
-    half_width_punctuation, doubled_punctuation, dashes_and_ellipses, unpaired_marks, series_comma,
+    half_width_punctuation, doubled_punctuation, dashes_and_ellipses, ranges_and_nested_titles, unpaired_marks,
+    series_comma,
     full_width_digits, date_formats, year_forms, thousands_separators, dates_and_weekdays,
     heading_numbers,
     doubled_characters, misused_words, traditional_characters,
