@@ -25,8 +25,7 @@ def restore(text):
         text, m)) else m.group(0), text)
     lines = []
     for line in text.split("\n"):
-        quotes = iter("“”" * line.count('"'))
-        line = re.sub('"', lambda m: next(quotes), line) if IS_CJK.search(line) else line
+        line = _curly_quotes(line) if IS_CJK.search(line) else line
         chars = list(line)
         for i, char in enumerate(chars):
             if char in FULL:
@@ -35,6 +34,12 @@ def restore(text):
                     chars[i] = FULL[char]
         lines.append("".join(chars))
     return "\n".join(lines)
+
+
+def _curly_quotes(line):
+    """"…" → “…” in a paragraph: opening and closing alternate."""
+    parts = line.split('"')
+    return "".join(part + ("“" if i % 2 == 0 else "”") for i, part in enumerate(parts[:-1])) + parts[-1]
 
 
 def _around(text, match):
