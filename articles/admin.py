@@ -16,7 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -45,7 +45,7 @@ from articles.models import (
 )
 from articles.printing import report_admin as layout_report_admin
 from articles.printing.integrity import PdfProblem
-from articles.review.desk import ReviewDesk
+from articles.review.desk import ReviewDesk, proofread_context
 from articles.review.revisions import latest_revision, revision_record, stale_edit
 
 REVISIONS_SHOWN = 10
@@ -482,7 +482,7 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
         if SUBMIT_AFTER_SAVE in request.POST:
             # 送审 from the edit form: what was typed has just been saved, now it is submitted.
             try:
-                obj = services.issue_submit(issue=obj, actor=request.user)
+                obj = services.issue_submit(issue=obj, actor=request.user, comment=proofread_note(obj))
             except services.WorkflowError as exc:
                 for message in exc.messages:
                     self.message_user(request, message, messages.ERROR)
@@ -536,6 +536,9 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
             if not self.has_view_permission(request, issue):
                 raise PermissionDenied
             kwargs = {"comment": request.POST.get("comment", "")}
+            if service is services.issue_submit or (service is services.issue_approve
+                                                    and workflow.is_last_step(issue)):
+                kwargs["comment"] = proofread_note(issue, kwargs["comment"])  # 送审 and 签发 log the open count
             if at_step:
                 # The step the user saw: a decision taken meanwhile by someone else is not overridden.
                 step = request.POST.get("step", "")
@@ -593,8 +596,21 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
                 "revisions": obj.revisions.select_related("revision__user").order_by("-number")[:REVISIONS_SHOWN],
                 "revision_count": obj.revisions.count(),
                 "open_comments": obj.comments.filter(resolved_at__isnull=True).count(),
+                **proofread_context(request.user, obj),
             })
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def proofread_note(issue, comment=""):
+    """The comment of a 送审 or 签发 with the count of open proofreading findings appended, when there are any."""
+    from articles.proofreading.engine import open_count
+
+    count = open_count(issue)
+    if not count:
+        return comment
+    note = ngettext("Proofreading: %(count)s open finding", "Proofreading: %(count)s open findings", count) \
+        % {"count": count}
+    return f"{comment}（{note}）" if comment.strip() else note
 
 
 def _done_message(issue):

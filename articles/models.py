@@ -842,3 +842,29 @@ class PdfCheck(models.Model):
     @property
     def passed(self):
         return self.failed == 0
+
+
+class ProofreadIgnore(models.Model):
+    """A proofreading finding the editors decided to keep as written (忽略): not shown again for this issue."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="proofread_ignores", verbose_name=_("issue"))
+    article = models.ForeignKey(Article, models.CASCADE, related_name="+", verbose_name=_("article"))
+    # articles.proofreading.engine.Finding.key: the rule, the quote and the text around it.
+    key = models.CharField(_("finding"), max_length=32)
+    rule = models.CharField(_("rule"), max_length=40)
+    quote = models.CharField(_("quoted text"), max_length=200)
+    message = models.CharField(_("message"), max_length=300)
+    ignored_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("ignored by"))
+    ignored_at = models.DateTimeField(_("ignored at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ignored proofreading finding")
+        verbose_name_plural = _("ignored proofreading findings")
+        ordering = ["ignored_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="proofread_ignore_once_per_finding"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote}：{self.message[:40]}"

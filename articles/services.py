@@ -385,3 +385,64 @@ def comment_resolve(*, comment, actor):
         comment.resolved_by, comment.resolved_at = actor, timezone.now()
         comment.save(update_fields=["resolved_by", "resolved_at"])
     return comment
+
+
+# --- proofreading (校对): apply a finding's suggestion, or keep the text as written ---------------------
+
+
+def _check_proofread(actor, issue):
+    """Under review a finding is applied as a correction (CORRECT); on a draft by whoever may change issues."""
+    if issue.status == Status.REVIEW:
+        _check(workflow.Transition.CORRECT, actor, issue)
+    elif issue.status != Status.DRAFT:
+        _check(workflow.Transition.RESTORE, actor, issue)  # the refusal an issued issue gets
+    elif not actor.has_perm("articles.change_issue"):
+        raise WorkflowError(_("You are not allowed to change issues."), code="permission")
+
+
+def _finding(issue, article, key):
+    from articles.proofreading import engine
+
+    article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
+    finding = engine.find(issue, article, key)
+    if finding is None:
+        raise WorkflowError(_("The text has changed since the proofreader looked at it; nothing was changed."),
+                            code="stale")
+    return finding
+
+
+@transaction.atomic
+def finding_accept(*, article, key, actor):
+    """采纳: put a proofreading finding's suggestion in place of its quote, as a tracked change in `actor`'s name."""
+    from articles.proofreading import engine
+
+    issue = _locked(article.issue)
+    _check_proofread(actor, issue)
+    finding = _finding(issue, article, key)
+    fields = engine.applied(finding)
+    if fields is None:
+        raise WorkflowError(_("This finding cannot be applied automatically; correct the text by hand."),
+                            code="manual")
+    if issue.status == Status.REVIEW:
+        return article_correct(article=finding.article, actor=actor, **fields)
+    article = finding.article
+    article.title, article.subtitle, article.body = fields["title"], fields["subtitle"], fields["body"]
+    article.full_clean(exclude=["issue", "position", "kind", "column"])
+    article.save(update_fields=["title", "subtitle", "body"])
+    return revision_record(issue, actor=actor, comment=_("Proofreading: %(quote)s → %(suggestion)s")
+                           % {"quote": finding.quote, "suggestion": finding.suggestion})
+
+
+@transaction.atomic
+def finding_ignore(*, article, key, actor):
+    """忽略: keep the text as written; the finding is remembered with the issue and not shown again."""
+    from articles.models import ProofreadIgnore
+
+    issue = _locked(article.issue)
+    _check_proofread(actor, issue)
+    finding = _finding(issue, article, key)
+    ignore, _created = ProofreadIgnore.objects.get_or_create(
+        article=finding.article, key=key, defaults={
+            "issue": issue, "rule": finding.rule, "quote": finding.quote[:200], "message": finding.message[:300],
+            "ignored_by": actor})
+    return ignore

@@ -43,7 +43,8 @@ LAYERS = [
     ["articles.models", "articles.freeze", "articles.roles", "articles.signals", "articles.selectors",
      "articles.demo_data"],
     # 2 engines over the data: printing, history and tracked changes, search
-    ["articles.printing", "articles.review.revisions", "articles.review.diff", "articles.search"],
+    ["articles.printing", "articles.review.revisions", "articles.review.diff", "articles.search",
+     "articles.proofreading"],
     # 3 the workflow: the rules and the transitions
     ["articles.workflow", "articles.services"],
     # 4 what people use: the desks, the archive, imports, admin, views, commands, the app's wiring

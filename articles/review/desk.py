@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import services, workflow
 from articles.models import Article, ArticleComment, Issue, IssueRevision
+from articles.proofreading import engine as proofreading
 from articles.review.diff import compare
 from articles.review.revisions import live_snapshot, revision_snapshot
 from articles.selectors import address_lines
@@ -81,6 +82,7 @@ class ReviewDesk:
             path("<int:pk>/comments/", wrap(self.comment_view), name="articles_issue_comment"),
             path("<int:pk>/comments/<int:comment_pk>/resolve/", wrap(self.resolve_view),
                  name="articles_issue_comment_resolve"),
+            path("<int:pk>/proofread/", wrap(self.proofread_view), name="articles_issue_proofread"),
         ]
 
     def _issue(self, request, pk):
@@ -156,6 +158,7 @@ class ReviewDesk:
             "form": form,
             "media": form.media if form else forms.Media(),
             "address_lines": address_lines(issue),
+            **proofread_context(request.user, issue),
         }
         return TemplateResponse(request, "admin/articles/issue/review.html", context)
 
@@ -194,6 +197,31 @@ class ReviewDesk:
                 messages.error(request, message)
         return self._back(pk, f"#a{comment.article_id}" if comment.article_id else "")
 
+    # --- proofreading: 采纳 / 忽略 -------------------------------------------------------------------------
+
+    def proofread_view(self, request, pk):
+        """采纳 (apply the suggestion as a tracked change) or 忽略 (keep the text) one proofreading finding."""
+        back = request.POST.get("back")
+        done = (reverse("admin:articles_issue_review", args=[pk]) if back == "desk"
+                else reverse("admin:articles_issue_change", args=[pk])) + "#proofread"
+        if request.method != "POST":
+            return HttpResponseRedirect(done)
+        issue = self._issue(request, pk)
+        article = get_object_or_404(Article, pk=_number(request.POST.get("article")), issue=issue)
+        key, action = request.POST.get("key", "")[:32], request.POST.get("action")
+        service = {"accept": services.finding_accept, "ignore": services.finding_ignore}.get(action)
+        if service is None:
+            return HttpResponseRedirect(done)
+        try:
+            service(article=article, key=key, actor=request.user)
+        except services.WorkflowError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, gettext("The suggestion was applied and saved as a new version.")
+                             if action == "accept" else gettext("The finding is ignored for this issue."))
+        return HttpResponseRedirect(done)
+
     # --- history: compare and restore ----------------------------------------------------------------
 
     def compare_view(self, request, pk):
@@ -231,6 +259,16 @@ class ReviewDesk:
             messages.success(request, gettext("Version %(old)s was restored as version %(new)s.")
                              % {"old": old.number, "new": restored.number})
         return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[pk]))
+
+
+def proofread_context(user, issue):
+    """The open proofreading findings of a draft or an issue under review, per article, for its pages."""
+    if issue.status not in (Issue.Status.DRAFT, Issue.Status.REVIEW):
+        return {"proofread": [], "proofread_open": 0}
+    findings = proofreading.proofread_issue(issue)
+    can = workflow.allowed(workflow.Transition.CORRECT, user, issue) if issue.status == Issue.Status.REVIEW \
+        else user.has_perm("articles.change_issue")
+    return {"proofread": proofreading.by_article(findings), "proofread_open": len(findings), "can_proofread": can}
 
 
 def _number(value):
