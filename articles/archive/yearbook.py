@@ -25,7 +25,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from articles.archive.spreadsheet import csv_text, safe_rows
 from articles.models import Article, Award, Issue, Meeting
@@ -156,6 +156,11 @@ def _set_language(style, tag="zh-CN"):
 def yearbook_docx(yearbook):
     """The yearbook's 大事记 and 荣誉 as an editable Word document (bytes)."""
     document = Document()
+    # A4 with the margins of GB/T 9704 (python-docx's template is US Letter).
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
     normal = document.styles["Normal"]
     _east_asian_font(normal, BODY_FONT)
     _set_language(normal)

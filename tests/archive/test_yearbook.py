@@ -77,6 +77,13 @@ def test_the_date_opens_each_paragraph_in_bold_and_the_document_is_titled(world,
     assert first_entry.runs[0].text == "1月12日，" and first_entry.runs[0].bold
 
 
+def test_the_docx_is_a4_with_the_official_margins(world, series):
+    document = docx.Document(io.BytesIO(yearbook_docx(yearbook_entries(year=2021, series=series))))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.left_margin.mm), round(section.top_margin.mm)) == (28, 37)
+
+
 def test_a_year_is_when_it_happened_not_when_it_was_reported(world, series):
     assert [e.facts.name for e in yearbook_entries(year=2020, series=series).events] == ["年终工作总结会"]
     text = "".join(sections(yearbook_docx(yearbook_entries(year=2020, series=series)))["大事记"])
