@@ -1,6 +1,6 @@
-// Arranging an issue's articles in the admin: drag a header to reorder (the 顺序 numbers follow),
-// one article open at a time, the others folded to their titles. Without this script the numbers
-// can still be typed.
+// Arranging an issue's articles in the admin: drag a header to reorder (the 顺序 numbers follow), or
+// focus its handle and press ↑ / ↓ (the keyboard way); one article open at a time, the others folded
+// to their titles. Without this script the numbers can still be typed.
 (() => {
   const group = document.getElementById("articles-group");
   if (!group) return;
@@ -10,6 +10,11 @@
   const editable = !!group.querySelector("input[name$='-position']");  // the empty form has one too
   if (!editable) return;
   group.classList.add("arranged");
+  // Screen readers hear where a moved article went.
+  const status = document.createElement("p");
+  status.className = "arrange-status visually-hidden";
+  status.setAttribute("role", "status");
+  group.prepend(status);
 
   function renumber() {
     let n = 0;
@@ -53,10 +58,24 @@
     });
     const header = row.querySelector("h3");
     if (!header) return;
-    const handle = document.createElement("span");
+    const handle = document.createElement("button");
+    handle.type = "button";
     handle.className = "arrange-handle";
-    handle.title = "拖动以调整顺序";
+    handle.title = "拖动，或按 ↑ ↓ 键调整顺序";
+    handle.setAttribute("aria-label", "调整本篇顺序：按上、下方向键移动");
     handle.textContent = "⠿";
+    handle.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+      event.preventDefault();
+      const all = rows();
+      const index = all.indexOf(row);
+      const target = all[index + (event.key === "ArrowUp" ? -1 : 1)];
+      if (!target) return;
+      row.parentNode.insertBefore(row, event.key === "ArrowUp" ? target : target.nextSibling);
+      renumber();
+      handle.focus();
+      status.textContent = `已移到第 ${row.querySelector(".arrange-number").textContent} 篇`;
+    });
     const number = document.createElement("span");
     number.className = "arrange-number";
     const title = document.createElement("span");
@@ -66,7 +85,7 @@
     if (!row.classList.contains("has_original")) header.append(title);  // saved ones show their title already
     header.draggable = true;
     header.addEventListener("click", (event) => {
-      if (event.target.closest("a, input, label")) return;
+      if (event.target.closest("a, input, label, button")) return;
       open(row);
     });
     row.addEventListener("input", (event) => {

@@ -133,3 +133,17 @@ def test_the_editor_aligns_a_paragraph_centre_and_right_as_the_print_layout_has_
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
     assert issue.articles.get().body == '<p>正文。</p><p style="text-align:right">（综合处供稿）</p>'
+
+
+def test_articles_are_reordered_with_the_keyboard(live_server, browser):
+    issue = factories.draft_issue(author=factories.editor(), articles=3)
+    page = _admin_login(browser, live_server.url, issue.created_by)
+    page.goto(f"{live_server.url}/admin/articles/issue/{issue.pk}/change/")
+    page.locator("#articles-2 .arrange-handle").focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert "已移到第 1 篇" in page.locator(".arrange-status").inner_text()
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert list(issue.articles.order_by("position").values_list("title", flat=True)) == [
+        "测试文章3", "测试文章1", "测试文章2"]
