@@ -9,6 +9,7 @@ import io
 import re
 
 import page as page_validation
+import pikepdf
 from pikepdf import pdfa
 
 # WeasyPrint's pdf_variant → (page-validation profile, pikepdf.pdfa flavour). pikepdf.pdfa knows 1b/2b/3b only,
@@ -40,9 +41,16 @@ def pdfa_findings(content: bytes, level: str | None = None) -> list[str]:
     """
     level = (level or declared_pdfa(content) or DEFAULT_LEVEL).lower()
     profile, flavour = PROFILES.get(level, PROFILES[DEFAULT_LEVEL])
-    findings = [f"page-validation {failure.rule_id}: {failure.message}"
-                for failure in page_validation.validate_pdf_bytes(content, profile=profile).failures]
-    result = pdfa.validate_written(io.BytesIO(content), flavour)
-    if not result.passed:
-        findings += [f"pikepdf.pdfa: {finding}" for finding in result.findings]
+    try:
+        report = page_validation.validate_pdf_bytes(content, profile=profile)
+    except page_validation.PageError as exc:  # unreadable or beyond its safety limits: a finding, not a crash
+        findings = [f"page-validation: {exc}"]
+    else:
+        findings = [f"page-validation {failure.rule_id}: {failure.message}" for failure in report.failures]
+    try:
+        result = pdfa.validate_written(io.BytesIO(content), flavour)
+    except pikepdf.PdfError as exc:
+        findings.append(f"pikepdf.pdfa: {exc}")
+    else:
+        findings += [f"pikepdf.pdfa: {finding}" for finding in result.findings if not result.passed]
     return findings
