@@ -79,3 +79,11 @@ def test_the_layout_report_lists_the_same_findings():
     report = measure_pdf(content, checks=["pdfa"], pdf_variant="pdf/a-2b")
     assert [d.message for d in report.deviations] == pdfa_findings(content)
     assert all(d.check == "pdf/a" and d.page is None for d in report.deviations)
+
+
+def test_an_issue_with_more_bookmarks_than_the_validators_default_depth_passes():
+    """WeasyPrint chains one bookmark per title and heading (/Next); page-validation stops at 256 by default."""
+    html = "".join(f"<h2>标题{i}</h2><p>正文。</p>" for i in range(300))
+    content = HTML(string=html).render(font_config=engine.font_config()).write_pdf(
+        pdf_variant="pdf/a-2b", finisher=engine._pdfa_finisher)
+    assert pdfa_findings(content) == []
