@@ -26,7 +26,9 @@ def test_the_issued_demo_passes_both_validators_fast_enough_for_every_issue():
     findings = pdfa_findings(content)
     elapsed = time.perf_counter() - started
     assert findings == []
-    assert elapsed < 1.0, f"{elapsed * 1000:.0f} ms"
+    # About 0.35 s on this 2-core machine (docs/pdf.md, "PDF/A validation"); the bound is loose for loaded runners
+    # and catches only a different order of magnitude.
+    assert elapsed < 5.0, f"{elapsed * 1000:.0f} ms"
 
 
 def test_a_plain_pdf_checked_as_pdfa_lists_what_is_missing():
