@@ -173,6 +173,14 @@ def bodies(urls, max_blocks=8):
     return st.one_of(st.just(""), st.lists(blocks(urls), min_size=1, max_size=max_blocks).map("".join))
 
 
+LONG_PARAGRAPH = "<p>" + (HANZI + "，WeChat 3,456，“" + HANZI + "”。") * 3 + "</p>"
+
+
+def long_bodies():
+    """Bodies of whole paragraphs of any length up to the limit (200,000 characters of HTML)."""
+    return st.integers(1, LIMITS.max_chars // len(LONG_PARAGRAPH)).map(lambda count: LONG_PARAGRAPH * count)
+
+
 # --- what is checked ---------------------------------------------------------------------------------
 
 
@@ -250,7 +258,7 @@ def uploaded(client):
 
 
 @settings(max_examples=settings.default.max_examples * 15)
-@given(body=bodies(["/media/uploads/x.png"]))
+@given(body=st.one_of(bodies(["/media/uploads/x.png"]), long_bodies()))
 def test_every_generated_body_is_stored_measured_and_prepared_for_print_keeping_its_text(body):
     stored = stored_body(body)  # what Article.save() stores: limits, Word normalisation, the allow-list
     assert stored_body(stored) == stored  # saving what was stored changes nothing
