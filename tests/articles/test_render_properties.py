@@ -304,8 +304,10 @@ def test_one_paragraph_articles_of_every_length_up_to_400_preview_and_issue():
     Article.objects.bulk_create(Article(issue=issue, position=n, title=f"短讯{n}", body=_length_body(n)[0])
                                 for n in range(1, 401))
     _issue, content = _preview_and_issue(issue, author)
-    text = re.sub(r"\s+", "", _text(content))
-    assert "短讯1" in text and "短讯400" in text
+    with pdfplumber.open(io.BytesIO(content)) as pdf:  # its first and last pages: the whole takes seconds to read
+        first, last = (re.sub(r"\s+", "", "".join(page.extract_text() for page in pages))
+                       for pages in (pdf.pages[:1], pdf.pages[-3:]))
+    assert "短讯1" in first and "短讯400" in last
 
 
 def test_every_punctuation_mark_at_line_starts_and_ends_previews_and_issues():
