@@ -1,6 +1,6 @@
-"""Hypothesis profiles for the property tests of this folder (docs/pdf.md, "Every body renders").
+"""Hypothesis profiles for the property tests of this folder (docs/pdf.md, "Every body renders"); a fresh cache.
 
-HYPOTHESIS_PROFILE=ci (the default) keeps the property tests to about half a minute on two cores;
+HYPOTHESIS_PROFILE=ci (the default) keeps the property tests under a minute on two cores;
 HYPOTHESIS_PROFILE=long explores many more bodies (tens of minutes). Rendering takes 0.3–1 s an issue,
 so no deadline applies, and the fixtures that give an example its media folder and users are shared by
 the examples of one test on purpose.
@@ -9,6 +9,8 @@ the examples of one test on purpose.
 import os
 from pathlib import Path
 
+import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -24,3 +26,11 @@ settings.register_profile("ci", max_examples=6, **_COMMON)
 settings.register_profile("long", max_examples=300, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The portal caches issued issues by primary key, and a rolled-back test's keys come back in the next test."""
+    cache.clear()
+    yield
+    cache.clear()
