@@ -133,7 +133,21 @@ def write_pdf(layouts, pdf_variant):
 
 def _pdfa_finisher(_document, pdf):
     """What WeasyPrint 70 writes and PDF/A validators refuse: a compressed XMP stream (ISO 19005-2 6.6.2.1:
-    no Filter on the metadata stream) and empty /Pattern and /Shading resource dictionaries."""
+    no Filter on the metadata stream), empty /Pattern and /Shading resource dictionaries, and a stream whose
+    data ends with CR followed by pydyf's single LF before `endstream` (ISO 32000-1 7.2.2 reads that CR LF as
+    one EOL marker, so /Length is one byte too long for ISO 19005-2 6.1.7.1): such a stream gets CR LF."""
+    write_line = pdf.write_line
+
+    def write_line_with_unambiguous_eol(content, output):
+        # pydyf writes each indirect object in one line: "N 0 obj\n<<…>>\nstream\n<data>\nendstream\nendobj".
+        # Data ending with CR (1 stream in 256: a Flate stream ends with its Adler-32 checksum) made that
+        # "…\r\nendstream"; "…\r\r\nendstream" keeps all N bytes of data before a CR LF EOL marker. This also
+        # reaches the object and cross-reference streams pydyf makes while writing.
+        if content.endswith(b"\r\nendstream\nendobj"):
+            content = content[:-len(b"\nendstream\nendobj")] + b"\r\nendstream\nendobj"
+        write_line(content, output)
+
+    pdf.write_line = write_line_with_unambiguous_eol
     seen = set()
     stack = list(pdf.objects)
     while stack:

@@ -12,6 +12,8 @@ import re
 import pdfplumber
 from django.utils.translation import gettext as _
 
+from articles.printing.pdfa import declared_pdfa, pdfa_findings
+
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM
 LEFT, RIGHT, TOP, BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM
@@ -33,8 +35,6 @@ MAX_LETTER_GAP = 1.0  # pt: a gap between two letters or digits of one word wide
 MAX_HOLE_LINES = 2
 HEITI, KAITI, FANGSONG = ("Hei", "Sans"), ("Kai",), ("Fang", "FangSong")
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
-PDFA_PROFILES = {"pdf/a-2b": ("PDF_A_2B", "2b"), "pdf/a-3b": ("PDF_A_3B", "3b"), "pdf/a-1b": ("PDF_A_1B", "1b"),
-                 "pdf/a-2u": ("PDF_A_2U", "2b"), "pdf/a-3u": ("PDF_A_3U", "3b")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -229,19 +229,9 @@ class _Measure:
                     self.add("end-block", count, _("unit name broken across lines: %(name)s"), name=name)
 
     def check_pdfa(self):
-        if not self.pdf_variant:
-            return
-        import page as page_validation
-        from pikepdf import pdfa
-
-        profile, flavour = PDFA_PROFILES.get(self.pdf_variant, ("PDF_A_2B", "2b"))
-        report = page_validation.validate_pdf_bytes(self.content, profile=profile)
-        for failure in report.failures:
-            self.add("pdf/a", None, "page-validation %(rule)s: %(msg)s", rule=failure.rule_id, msg=failure.message)
-        result = pdfa.validate_written(io.BytesIO(self.content), flavour)
-        if not result.passed:
-            for finding in result.findings:
-                self.add("pdf/a", None, "pikepdf.pdfa: %(finding)s", finding=str(finding))
+        if self.pdf_variant:
+            for finding in pdfa_findings(self.content, self.pdf_variant):
+                self.add("pdf/a", None, "%(finding)s", finding=finding)
 
     # --- issue 19: images, titles, headings, tables, numbering, letter spacing, widows ---------------------
 
@@ -446,12 +436,3 @@ def issue_layout_report(issue, *, checks=None):
         end_block_on_even_page=issue.printed_series.end_block_on_even_page,
         pdf_variant=declared_pdfa(content),
     )
-
-
-def declared_pdfa(content):
-    """The PDF/A level the file's XMP declares ("pdf/a-2b"), or "" (an issue stored as a plain PDF)."""
-    part = re.search(rb'pdfaid:part(?:="|>)(\d)', content)
-    conformance = re.search(rb'pdfaid:conformance(?:="|>)([ABUabu])', content)
-    if not part:
-        return ""
-    return f"pdf/a-{part.group(1).decode()}{(conformance.group(1).decode() if conformance else 'b').lower()}"
