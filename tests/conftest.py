@@ -66,3 +66,36 @@ def _tasks_run_at_once(settings):
 def _fast_password_hashing(settings):
     """Every factory user gets a password; PBKDF2 would make that the slowest part of the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Hypothesis: one set of profiles for every property test (docs/pdf.md, "Every body renders") -------------
+# HYPOTHESIS_PROFILE=ci (the default) keeps the property tests under a minute on two cores;
+# HYPOTHESIS_PROFILE=long explores many more inputs (tens of minutes). Rendering takes 0.3–1 s an issue, so no
+# deadline applies, and fixtures shared by the examples of one test are shared on purpose.
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
+
+_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                              HealthCheck.data_too_large, HealthCheck.large_base_example],
+    # Failing examples are kept under var/ (ignored by git) and tried first on the next run.
+    "database": DirectoryBasedExampleDatabase(Path(__file__).resolve().parents[1] / "var" / "hypothesis"),
+    "print_blob": True,
+}
+settings.register_profile("ci", max_examples=6, **_COMMON)
+settings.register_profile("long", max_examples=300, **_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The portal caches issued issues by primary key, and a rolled-back test's keys come back in the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

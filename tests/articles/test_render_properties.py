@@ -265,7 +265,8 @@ def test_every_generated_body_is_stored_measured_and_prepared_for_print_keeping_
     # Word's hidden list markers go (the list number is typed or printed by the list); every other character stays.
     assert _words(stored) == _words(sanitize_html(body.replace(WORD_LIST_MARKER, "")))
     prepared = print_body.prepare(stored, "a1")
-    assert _words(prepared) == _words(stored)
+    # Long Latin runs get zero-width spaces, break opportunities that print nothing (docs/pdf.md).
+    assert _words(prepared).replace("\u200b", "") == _words(stored)
 
 
 @given(data=st.data())
@@ -294,7 +295,7 @@ def test_a_paragraph_of_every_length_up_to_400_is_prepared_for_print(n):
     body, text = _length_body(n)
     check_body(body)
     stored = sanitize_html(body)
-    assert _words(print_body.prepare(stored, "a1")) == re.sub(r"\s+", "", text)
+    assert _words(print_body.prepare(stored, "a1")).replace("\u200b", "") == re.sub(r"\s+", "", text)
 
 
 def test_one_paragraph_articles_of_every_length_up_to_400_preview_and_issue():
