@@ -462,11 +462,21 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
     def pdf_display(self, obj):
         if not obj.pdf_sha256:
             return "—"
+        pdfa = ""
+        if obj.pdf_pdfa_findings:
+            pdfa = format_html(
+                ' <a class="errornote pdfa-findings" href="{}">{}</a>',
+                reverse("admin:articles_issue_layout_report", args=[obj.pk]),
+                ngettext("The PDF/A check found %(n)s problem: see the layout report.",
+                         "The PDF/A check found %(n)s problems: see the layout report.",
+                         len(obj.pdf_pdfa_findings)) % {"n": len(obj.pdf_pdfa_findings)})
+        # The checksum is for the administrator: behind 详情, not in the office's way.
         return format_html(
-            '<a href="{}" target="_blank">{}</a> · {} · {} · SHA-256 <code>{}</code>',
+            '<a href="{}" target="_blank">{}</a> · {} · {}{} <details class="pdf-details"><summary>{}</summary>'
+            'SHA-256 <code>{}</code></details>',
             reverse("distribution:issue_pdf", args=[obj.pk]), obj.pdf_filename,
             gettext("%(pages)s pages") % {"pages": obj.pdf_pages},
-            gettext("%(kb)s KB") % {"kb": round(obj.pdf_size / 1024)}, obj.pdf_sha256,
+            gettext("%(kb)s KB") % {"kb": round(obj.pdf_size / 1024)}, pdfa, gettext("Details"), obj.pdf_sha256,
         )
 
     def has_delete_permission(self, request, obj=None):

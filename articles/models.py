@@ -211,6 +211,10 @@ class Issue(ContentOfIssueMixin, models.Model):
     pdf_size = models.PositiveIntegerField(_("PDF size (bytes)"), null=True, blank=True, editable=False)
     pdf_pages = models.PositiveSmallIntegerField(_("PDF pages"), null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, editable=False)
+    pdf_pdfa_findings = models.JSONField(
+        _("PDF/A findings"), default=list, blank=True, editable=False,
+        help_text=_("What the two PDF/A validators found in the issued PDF when it was issued (empty: valid)."),
+    )
     address_lines = models.JSONField(
         _("报 / 送 / 发 lines as issued"), default=list, blank=True, editable=False,
         help_text=_("Frozen at issuing, so the web page keeps matching the PDF when units are renamed."),

@@ -261,11 +261,12 @@ def _issue(pk, *, actor, comment, step):
         except PdfRenderError as exc:
             raise WorkflowError(_("The PDF could not be rendered, so the issue was not issued: %(reason)s")
                                 % {"reason": exc}, code="render") from exc
+        findings = _pdfa_check(issue, rendered.content)
         storage = Issue._meta.get_field("pdf_file").storage
         name = storage.save(issued_pdf_path(issue, f"{issue.number:03d}.pdf"), ContentFile(rendered.content))
         try:
             issued = _issue_rendered(pk, actor=actor, comment=comment, step=step, digest=digest, name=name,
-                                     rendered=rendered)
+                                     rendered=rendered, findings=findings)
         except BaseException:
             storage.delete(name)
             raise
@@ -276,8 +277,24 @@ def _issue(pk, *, actor, comment, step):
                         code="busy")
 
 
+def _pdfa_check(issue, content):
+    """Both PDF/A validators on the PDF about to be issued: the findings are kept and logged, never a refusal.
+
+    A finding is the renderer's fault, not the office's, and the issue is still the office's issue; the
+    issue's page and its layout report show the findings, and the log tells the administrator.
+    """
+    from articles.printing.pdfa import pdfa_findings
+    from articles.printing.renderer import pdf_variant
+
+    variant = pdf_variant()
+    findings = pdfa_findings(content, variant) if variant else []
+    if findings:
+        logger.error("The PDF of %s (id %s) is not valid %s: %s", issue, issue.pk, variant, "; ".join(findings))
+    return findings
+
+
 @transaction.atomic
-def _issue_rendered(pk, *, actor, comment, step, digest, name, rendered):
+def _issue_rendered(pk, *, actor, comment, step, digest, name, rendered, findings):
     """The short locked step of issuing; None when the issue would no longer print what was rendered."""
     issue = _locked(Issue(pk=pk))
     _check_step(issue, step)
@@ -290,12 +307,13 @@ def _issue_rendered(pk, *, actor, comment, step, digest, name, rendered):
     issue.pdf_size = len(rendered.content)
     issue.pdf_pages = rendered.pages
     issue.pdf_sha256 = hashlib.sha256(rendered.content).hexdigest()
+    issue.pdf_pdfa_findings = findings
     name = workflow.current_step(issue)["name"]
     issue.status, issue.step, issue.step_group, issue.step_since = Status.ISSUED, None, None, None
     issue.save(update_fields=[
         "status", "step", "step_group", "step_since", "number", "total_number", "issued_by", "issued_at",
         "address_lines",
-        "series_as_issued", "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256",
+        "series_as_issued", "pdf_file", "pdf_size", "pdf_pages", "pdf_sha256", "pdf_pdfa_findings",
     ])
     _log(issue, actor=actor, action=IssueLog.Action.ISSUE, from_status=Status.REVIEW, comment=comment, step=name)
     # Receivers write what exists with the issued issue (receipts) in this transaction; mail waits for the commit.

@@ -308,3 +308,20 @@ def test_issuing_builds_the_print_html_once_and_lays_out_that_html(monkeypatch, 
     assert issued.status == Status.ISSUED
     assert len(built) == 2
     assert laid_out and laid_out[0][0] == built[0].html()
+
+
+def test_issuing_validates_pdf_a_and_keeps_a_valid_issue_clean():
+    issue = issue_in(Status.ISSUED)
+    assert issue.pdf_pdfa_findings == []
+
+
+def test_a_pdf_a_finding_is_kept_logged_and_shown_but_the_issue_is_issued(monkeypatch, client, caplog):
+    from articles.printing import pdfa
+
+    monkeypatch.setattr(pdfa, "pdfa_findings", lambda content, level=None: ["page-validation: PDFA2B-TEST-001"])
+    issue = issue_in(Status.ISSUED)
+    assert issue.status == Status.ISSUED and issue.pdf_pdfa_findings == ["page-validation: PDFA2B-TEST-001"]
+    assert any("is not valid pdf/a-2b" in record.getMessage() for record in caplog.records)
+    client.force_login(leader())
+    page = client.get(reverse("admin:articles_issue_change", args=[issue.pk])).content.decode()
+    assert "PDF/A 校验发现 1 处问题" in page and "详情" in page
