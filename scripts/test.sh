@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup-system.sh
 ./scripts/venv.sh
-exec .venv/bin/python -m pytest "$@"
+# One worker per CPU (pytest-xdist); PYTEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" "$@"
