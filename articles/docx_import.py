@@ -552,6 +552,9 @@ def _title_lines(element):
 def _html(element):
     """An element as the body keeps it: our classes become the alignment the allow-list keeps."""
     alignment = ALIGNED_CLASSES.get(element.attrib.pop("class", ""))
+    if element.tag in ("h2", "h3", "h4"):
+        for bold in element.findall(".//strong"):
+            bold.drop_tag()  # a heading's weight comes from its level in the layout
     if alignment:
         element.set("style", f"text-align:{alignment}")
     return lxml.html.tostring(element, encoding="unicode")
