@@ -260,7 +260,7 @@ def test_a_word_draft_is_imported_after_the_articles_of_the_current_issue_keepin
     assert (issue.print_run, issue.issue_date, issue.print_date, list(issue.distributions.values_list(
         "role", "recipient__name"))) == before
     assert issue.revisions.count() == revisions + 1
-    assert "在本期已有文章之后导入了 2 篇文章" in response.content.decode()
+    assert "导入 2 篇文章，排在本期已有文章之后" in response.content.decode()
 
 
 @pytest.mark.parametrize("status", [Issue.Status.REVIEW, Issue.Status.ISSUED])
