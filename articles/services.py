@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from articles import workflow
@@ -481,7 +482,8 @@ def article_join(*, article, actor):
     parts = [previous.body]
     if previous.source:  # each source line stays after its own text
         parts.append(format_html('<p style="text-align:right">{}</p>', previous.source_line))
-    parts.append(format_html("<p>{}</p>", format_html_join("<br>", "{}", ((line,) for line in article.title_lines))))
+    title = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in article.title_lines))
+    parts.append(format_html("<p>{}</p>", title))
     if article.subtitle:
         parts.append(format_html('<p style="text-align:center">{}</p>', article.subtitle))
     parts.append(article.body)
