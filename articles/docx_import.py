@@ -100,6 +100,7 @@ class Look:
     SOURCE = "BulletinImportSource"
     CENTER = "BulletinImportCenter"
     RIGHT = "BulletinImportRight"
+    OMIT = "BulletinImportOmit"  # a published bulletin's masthead and 报/送/发 lines: the issue prints its own
 
 
 STYLE_MAP = "\n".join([
@@ -114,6 +115,7 @@ STYLE_MAP = "\n".join([
     f"p.{Look.SOURCE} => p.bulletin-source:fresh",
     f"p.{Look.CENTER} => p.bulletin-center:fresh",
     f"p.{Look.RIGHT} => p.bulletin-right:fresh",
+    f"p.{Look.OMIT} => p.bulletin-omit:fresh",
 ])
 
 
@@ -227,6 +229,13 @@ CAPTION = re.compile(r"^(表|图|附表|附图|附件)\s*\d")
 COLUMN_LINE = re.compile(r"^【([^【】]{1,40})】$")
 SOURCE_LINE = re.compile(r"^[（(]([^（）()]{2,98})[）)]$")
 SUBTITLE_LINE = re.compile(r"^(——|—|--)")
+# A whole published bulletin: its masthead (工作简报 in large type, 第1期, 编 and the date) before the first
+# title, and its 报 / 送 / 发 and 共印 lines after the text.
+MASTHEAD_NAME = re.compile(r"(简报|信息|动态|通讯|快报|情况)$")
+MASTHEAD_LINE = re.compile(r"^([（(]?总?第\d+期|\d{4}年第\d+期|.*编.*\d{4}年\d{1,2}月\d{1,2}日$"
+                           r"|[（(]?(内部资料|内部刊物|注意保存))")
+END_LINE = re.compile(r"^([报送发]|抄送|抄报)[：:]|^[（(]?共印\d+份[）)]?$")
+MASTHEAD_LARGER = 1.6  # 26 pt and more over 16 pt
 TITLE_MAX = 100  # characters: a title set in two or three lines
 HEADING_MAX = 100
 LARGER = 1.15  # a title's size to the body text's: 22 pt (二号) or 18 pt (小二) over 16 pt (三号)
@@ -340,20 +349,33 @@ class DocumentLooks:
             if size:
                 sizes[size] = sizes.get(size, 0) + len(self.text(paragraph).strip())
         body_size = max(sizes, key=sizes.get) if sizes else None
-        previous = None
+        previous, masthead, titled = None, False, False
         for paragraph in paragraphs:
             text = self.text(paragraph).strip()
             if not text:
                 continue
-            look = self._classify(paragraph, text, body_size, previous)
+            look = self._end_or_masthead(paragraph, text, body_size, masthead=masthead, titled=titled) \
+                or self._classify(paragraph, text, body_size, previous)
+            masthead = masthead or (look == Look.OMIT and not titled)
             if look:
                 self._set_style(paragraph, look)
             previous = look or (Look.TITLE if self.style_name(paragraph) in TITLE_STYLES else None)
+            titled = titled or previous == Look.TITLE
         for table in self.body.iter(f"{W}tbl"):
             self._mark_header_row(table)
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()
+
+    def _end_or_masthead(self, paragraph, text, body_size, *, masthead, titled):
+        """Look.OMIT for a published bulletin's masthead (before the first title) and its closing lines."""
+        flat = re.sub(r"\s+", "", text)
+        if titled:
+            return Look.OMIT if END_LINE.match(flat) else None
+        size = self.look(paragraph)[0]
+        if not masthead and MASTHEAD_NAME.search(flat) and size and body_size and size >= body_size * MASTHEAD_LARGER:
+            return Look.OMIT
+        return Look.OMIT if masthead and MASTHEAD_LINE.match(flat) else None
 
     def _classify(self, paragraph, text, body_size, previous):
         name = self.style_name(paragraph)
@@ -469,7 +491,11 @@ def docx_convert(content):
         raise
     except Exception:  # noqa: BLE001 - any unreadable document gets the same answer
         return Conversion(refusals=[str(_damaged().message)])
-    conversion = Conversion(articles=_articles(result.value))
+    omitted = []
+    conversion = Conversion(articles=_articles(result.value, omitted))
+    if omitted:
+        conversion.problems.append(_("The bulletin's masthead and its 报 / 送 / 发 lines were left out, since the "
+                                     "issue prints its own: %(lines)s") % {"lines": "；".join(omitted)[:300]})
     for position, article in enumerate(conversion.articles, start=1):
         for error in body_errors(article.body):
             conversion.refusals.append(_("Article %(number)s (%(title)s): %(problem)s") % {
@@ -498,9 +524,10 @@ ALIGNED_CLASSES = {"bulletin-center": "center", "bulletin-subtitle": "center", "
                    "bulletin-source": "right"}
 
 
-def _articles(html):
+def _articles(html, omitted):
     """[ImportedArticle]: a new article at each h1 (consecutive ones are one title's lines), a 【栏目】 line
-    applying to the articles after it, a （供稿单位） line ending an article its source."""
+    applying to the articles after it, a （供稿单位） line ending an article its source. The text of the
+    lines left out (a masthead, 报/送/发) is appended to `omitted`."""
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     articles, column, current = [], "", None
 
@@ -517,6 +544,9 @@ def _articles(html):
 
     for element in root:
         kind = element.get("class", "")
+        if kind == "bulletin-omit":
+            omitted.append(" ".join(element.text_content().split()))
+            continue
         if element.tag == "h1":
             lines = _title_lines(element)
             if current is not None and not current["body"] and not current["subtitle"] and lines:

@@ -551,3 +551,31 @@ def test_the_package_check_refuses_any_package_with_a_form_error_never_a_crash(e
             docx_import.package_check(content)
         except docx_import.forms.ValidationError as exc:
             assert exc.messages
+
+
+def published_bulletin():
+    """A whole bulletin as published: masthead, 第1期 and the 编 line, one item, the 报 / 送 / 发 and 共印 lines."""
+    document = docx.Document()
+    line(document, "四川省地方志工作简报", font="方正小标宋简体", size=36, align=WD_ALIGN_PARAGRAPH.CENTER)
+    line(document, "第1期", align=WD_ALIGN_PARAGRAPH.CENTER)
+    line(document, "四川省地方志工作办公室编          2021年1月13日")
+    hand_set_title(document, "省地方志办召开党组中心组（扩大）学习会")
+    line(document, "1月12日，省地方志办党组召开中心组（扩大）学习会。")
+    line(document, "（综合处供稿）", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    line(document, "报：省委办公厅，省政府办公厅。", size=14)
+    line(document, "送：中国地方志指导小组办公室。", size=14)
+    line(document, "发：各市（州）地方志办。", size=14)
+    line(document, "（共印80份）", size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    return saved(document)
+
+
+def test_a_published_bulletins_masthead_and_recipient_lines_are_left_out_and_said(client, media):
+    client.force_login(factories.editor())
+
+    response = post(client, published_bulletin())
+
+    (article,) = Issue.objects.get().articles.all()
+    assert (article.title, article.source) == ("省地方志办召开党组中心组（扩大）学习会", "综合处供稿")
+    assert article.body == "<p>1月12日，省地方志办党组召开中心组（扩大）学习会。</p>"
+    page = response.content.decode()
+    assert "刊头和报、送、发行已略去" in page and "四川省地方志工作简报；第1期" in page and "（共印80份）" in page
