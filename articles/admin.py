@@ -675,8 +675,8 @@ class ArticleAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOn
         return [path("<int:pk>/split/", wrap(self.split_view), name="articles_article_split"),
                 path("<int:pk>/join/", wrap(self.join_view), name="articles_article_join"), *super().get_urls()]
 
-    def _posted_article(self, request, pk):
-        """The article posted on, when the user may see it and the page was not opened on an older version."""
+    def _on_posted_article(self, request, pk, act, done):
+        """act(article) on the article posted on, unless the page was opened on an older version; the result's page."""
         article = get_object_or_404(Article.objects.select_related("issue__series"), pk=pk)
         if not self.has_view_permission(request, article):
             raise PermissionDenied
@@ -685,43 +685,32 @@ class ArticleAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOn
             self.message_user(request, gettext("%(who)s saved this issue (version %(number)s) after you opened the "
                                                "page; nothing was split or joined. Look at the paragraphs again.")
                               % {"who": person_name(newer.revision.user), "number": newer.number}, messages.ERROR)
-            return article, False
-        return article, True
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        try:
+            result = act(article)
+        except services.WorkflowError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        self.message_user(request, done(article, result), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[result.pk]))
 
     @method_decorator(require_POST)
     def split_view(self, request, pk):
-        article, current = self._posted_article(request, pk)
-        if current:
-            index = request.POST.get("paragraph", "")
-            try:
-                new = services.article_split(article=article, actor=request.user,
-                                             paragraph_index=int(index) if index.isascii() and index.isdigit()
-                                             and len(index) < 6 else None)
-            except services.WorkflowError as exc:
-                for message in exc.messages:
-                    self.message_user(request, message, messages.ERROR)
-            else:
-                self.message_user(request, gettext("%(title)s was split: the text from that paragraph on is now the "
-                                                   "article %(new)s, right after it.") % {"title": article,
-                                                                                          "new": new},
-                                  messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:articles_article_change", args=[new.pk]))
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        index = request.POST.get("paragraph", "")
+        index = int(index) if index.isascii() and index.isdigit() and len(index) < 6 else None
+        return self._on_posted_article(
+            request, pk, lambda article: services.article_split(article=article, paragraph_index=index,
+                                                                actor=request.user),
+            lambda article, new: gettext("%(title)s was split: the text from that paragraph on is now the article "
+                                         "%(new)s, right after it.") % {"title": article, "new": new})
 
     @method_decorator(require_POST)
     def join_view(self, request, pk):
-        article, current = self._posted_article(request, pk)
-        if current:
-            try:
-                previous = services.article_join(article=article, actor=request.user)
-            except services.WorkflowError as exc:
-                for message in exc.messages:
-                    self.message_user(request, message, messages.ERROR)
-            else:
-                self.message_user(request, gettext("%(title)s was joined with the article before, %(previous)s.")
-                                  % {"title": article, "previous": previous}, messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:articles_article_change", args=[previous.pk]))
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        return self._on_posted_article(
+            request, pk, lambda article: services.article_join(article=article, actor=request.user),
+            lambda article, previous: gettext("%(title)s was joined with the article before, %(previous)s.")
+            % {"title": article, "previous": previous})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.has_change_permission(request, obj):
