@@ -694,6 +694,58 @@ class ArticleAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOn
             kwargs["queryset"] = Column.objects.select_related("series")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # --- 在此段拆分 / 与上一篇合并 (articles.services.article_split, article_join) -------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [path("<int:pk>/split/", wrap(self.split_view), name="articles_article_split"),
+                path("<int:pk>/join/", wrap(self.join_view), name="articles_article_join"), *super().get_urls()]
+
+    def _on_posted_article(self, request, pk, act, done):
+        """act(article) on the article posted on, unless the page was opened on an older version; the result's page."""
+        article = get_object_or_404(Article.objects.select_related("issue__series"), pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        newer = stale_edit(article.issue, request.POST.get(BASE_REVISION))
+        if newer is not None:
+            self.message_user(request, gettext("%(who)s saved this issue (version %(number)s) after you opened the "
+                                               "page; nothing was split or joined. Look at the paragraphs again.")
+                              % {"who": person_name(newer.revision.user), "number": newer.number}, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        try:
+            result = act(article)
+        except services.WorkflowError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+        self.message_user(request, done(article, result), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[result.pk]))
+
+    @method_decorator(require_POST)
+    def split_view(self, request, pk):
+        index = request.POST.get("paragraph", "")
+        index = int(index) if index.isascii() and index.isdigit() and len(index) < 6 else None
+        return self._on_posted_article(
+            request, pk, lambda article: services.article_split(article=article, paragraph_index=index,
+                                                                actor=request.user),
+            lambda article, new: gettext("%(title)s was split: the text from that paragraph on is now the article "
+                                         "%(new)s, right after it.") % {"title": article, "new": new})
+
+    @method_decorator(require_POST)
+    def join_view(self, request, pk):
+        return self._on_posted_article(
+            request, pk, lambda article: services.article_join(article=article, actor=request.user),
+            lambda article, previous: gettext("%(title)s was joined with the article before, %(previous)s.")
+            % {"title": article, "previous": previous})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            context["paragraphs"] = [" ".join(block.text_content().split()) or gettext("(a picture or a table)")
+                                     for block in services.body_blocks(obj.body)]
+            context["has_previous_article"] = obj.issue.articles.filter(
+                Q(position__lt=obj.position) | Q(position=obj.position, pk__lt=obj.pk)).exists()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
 
 
 @admin.register(IssueLog)

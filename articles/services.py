@@ -7,12 +7,15 @@ Every transition is atomic, locks the issue row, asks articles.workflow whether 
 import hashlib
 import logging
 
+import lxml.html
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from articles import workflow
@@ -464,3 +467,112 @@ def finding_ignore(*, article, key, actor):
             "issue": issue, "rule": finding.rule, "quote": finding.quote[:200], "message": finding.message[:300],
             "ignored_by": actor})
     return ignore
+
+
+# --- split and join articles of a draft (after a Word import found too few or too many titles) -------------
+
+SPLIT_TITLE_MAX = 100  # characters: a longer paragraph is text, not the new article's title
+
+
+def _check_draft_change(actor, issue):
+    """The rule of any change of a draft's content: a draft, and a user who may change issues."""
+    if issue.status != Status.DRAFT:
+        raise WorkflowError(_("Articles are split and joined only while the issue is a draft."), code="state")
+    if not actor.has_perm("articles.change_issue"):
+        raise WorkflowError(_("You are not allowed to change issues."), code="permission")
+
+
+def body_blocks(body):
+    """The top-level blocks (paragraphs, headings, tables, pictures) of a body, as lxml elements."""
+    root = lxml.html.fragment_fromstring(body or "<p></p>", create_parent="div")
+    if (root.text or "").strip():  # text outside any paragraph: a paragraph of its own
+        first = lxml.html.Element("p")
+        first.text, root.text = root.text, None
+        root.insert(0, first)
+    return [element for element in root if isinstance(element.tag, str)]
+
+
+def _html(elements):
+    return "".join(lxml.html.tostring(element, encoding="unicode", with_tail=False) for element in elements)
+
+
+def _as_title(block):
+    """A paragraph's text as title lines (its line breaks kept), or None when it cannot be a title."""
+    if block.tag not in ("p", "h2", "h3", "h4", "h5") or block.find(".//img") is not None:
+        return None
+    for br in block.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    lines = [" ".join(line.split()) for line in block.text_content().splitlines() if line.strip()]
+    return "\n".join(lines) if lines and len("".join(lines)) <= SPLIT_TITLE_MAX else None
+
+
+def _renumber(order):
+    for position, article in enumerate(order, start=1):
+        article.position = position
+    Article.objects.bulk_update(order, ["position"])
+
+
+@transaction.atomic
+def article_split(*, article, paragraph_index, actor):
+    """在此段拆分: the body from block `paragraph_index` on becomes a new article right after this one.
+
+    A short paragraph there becomes the new article's title (what a missed title is); otherwise the new
+    article is untitled and starts with it. The 供稿单位 ends the text, so it goes with the second part.
+    """
+    issue = _locked(article.issue)
+    _check_draft_change(actor, issue)
+    article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
+    blocks = body_blocks(article.body)
+    if not (isinstance(paragraph_index, int) and 0 < paragraph_index < len(blocks)):
+        raise WorkflowError(_("Choose a paragraph after the first one to split the article at."), code="invalid")
+    head, tail = blocks[:paragraph_index], blocks[paragraph_index:]
+    title = _as_title(tail[0])
+    if title is not None:
+        tail = tail[1:]
+    new = Article(issue=issue, position=article.position, title=title or _("Untitled article"), body=_html(tail),
+                  column=article.column, source=article.source)
+    article.body, article.source = _html(head), ""
+    article.save(update_fields=["body", "source"])
+    new.save()
+    order = list(issue.articles.exclude(pk=new.pk).order_by("position", "pk"))
+    order.insert(order.index(article) + 1, new)
+    _renumber(order)
+    revision_record(issue, actor=actor, comment=_("Split %(title)s at paragraph %(number)s") % {
+        "title": article, "number": paragraph_index + 1})
+    return new
+
+
+@transaction.atomic
+def article_join(*, article, actor):
+    """与上一篇合并: the article's title (as a paragraph) and text go to the end of the article before it."""
+    issue = _locked(article.issue)
+    _check_draft_change(actor, issue)
+    order = list(issue.articles.select_for_update().select_related("meeting", "award").order_by("position", "pk"))
+    article = next((a for a in order if a.pk == article.pk), None)
+    if article is None:
+        raise WorkflowError(_("That article is not in this issue."), code="invalid")
+    index = order.index(article)
+    if index == 0:
+        raise WorkflowError(_("The first article has no article before it to be joined with."), code="first")
+    if getattr(article, "meeting", None) is not None or getattr(article, "award", None) is not None:
+        raise WorkflowError(_("%(title)s has meeting or award facts; remove them before joining it with the article "
+                              "before.") % {"title": article}, code="facts")
+    previous = order[index - 1]
+    parts = [previous.body]
+    if previous.source:  # each source line stays after its own text
+        parts.append(format_html('<p style="text-align:right">{}</p>', previous.source_line))
+    title = format_html_join(mark_safe("<br>"), "{}", ((line,) for line in article.title_lines))
+    parts.append(format_html("<p>{}</p>", title))
+    if article.subtitle:
+        parts.append(format_html('<p style="text-align:center">{}</p>', article.subtitle))
+    parts.append(article.body)
+    previous.body, previous.source = "".join(parts), article.source
+    try:
+        previous.save(update_fields=["body", "source"])
+    except ValidationError as exc:
+        raise WorkflowError(exc.messages, code="limit") from exc
+    article.delete()
+    order.remove(article)
+    _renumber(order)
+    revision_record(issue, actor=actor, comment=_("Joined %(title)s with the article before") % {"title": article})
+    return previous
