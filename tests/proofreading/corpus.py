@@ -1,8 +1,8 @@
 """The corpus of real bulletins (tests/proofreading/corpus/) as the proofreader reads it.
 
 The bulletins are reworded (facts, order and typography kept; see corpus/README.md) and written as the store kept the
-pages, NFKC-folded: a full-width ，：；（）？！＂ reads as its half-width twin. `restore` turns them back where they stand
-in Chinese text, the inverse of the fold, so the corpus is proofread with the marks it was published with. It
+pages, NFKC-folded: a full-width ，：；（）？！＂ reads as its half-width twin. `restore` turns them back where they
+stand in Chinese text, the inverse of the fold, so the corpus is proofread with the marks it was published with. It
 cannot know whether a page really had a half-width mark there, so the 标点 rule for half-width marks is
 measured on the injected errors (recall), not on the corpus. Everything else is proofread as stored.
 """
