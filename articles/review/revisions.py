@@ -21,6 +21,7 @@ from articles.models import (
     ROLE_PREFIX,
     Article,
     Award,
+    Column,
     Distribution,
     Issue,
     IssueRevision,
@@ -31,7 +32,7 @@ from articles.models import (
 
 # The issue's own fields that are content (the rest is workflow state, numbering and the stored PDF).
 ISSUE_CONTENT_FIELDS = ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients"]
-ARTICLE_FIELDS = ["position", "kind", "title", "subtitle", "body"]
+ARTICLE_FIELDS = ["position", "kind", "title", "subtitle", "body", "source", "column_id"]
 MEETING_FIELDS = ["date", "organiser", "name", "chair", "attendees", "topics"]
 AWARD_FIELDS = ["awarding_body", "award_name", "awardee", "date", "notice"]
 
@@ -206,6 +207,11 @@ def _article_snapshot(article, meeting, award):
         facts += [(str(Meeting._meta.get_field(name).verbose_name), _fact(meeting[name])) for name in MEETING_FIELDS]
     if award:
         facts += [(str(Award._meta.get_field(name).verbose_name), _fact(award[name])) for name in AWARD_FIELDS]
+    if article.get("source"):
+        facts.append((str(Article._meta.get_field("source").verbose_name), article["source"]))
+    if article.get("column_id"):
+        column = Column.objects.filter(pk=article["column_id"]).values_list("name", flat=True).first()
+        facts.append((str(Article._meta.get_field("column").verbose_name), column or "?"))
     return {
         "id": article["id"],
         "kind": str(dict(Article.Kind.choices).get(article["kind"], article["kind"])),

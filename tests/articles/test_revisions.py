@@ -174,3 +174,18 @@ def test_a_version_of_another_issue_is_not_restored():
         services.issue_restore(issue=issue, issue_revision=foreign, actor=editor)
     assert refused.value.code == "invalid"
     assert issue.revisions.order_by("-number").first() == before
+
+
+def test_the_source_unit_is_part_of_a_version_and_of_the_comparison():
+    from articles.review.diff import compare
+
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    before = revision_record(issue, actor=editor)
+    article = issue.articles.get()
+    article.source = "成都市地方志工作办公室"
+    article.save()
+    after = revision_record(issue, actor=editor)
+    assert after.digest != before.digest
+    diff = compare(revision_snapshot(before), revision_snapshot(after))
+    assert "成都市地方志工作办公室" in str(diff.articles[0].__dict__)
