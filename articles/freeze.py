@@ -183,6 +183,13 @@ def trigger_sql(vendor):
     return [], []
 
 
+def drop_triggers_for_migration(apps, schema_editor):
+    """RunPython for a migration that makes SQLite rebuild a content table: the freeze triggers of the tables
+    that refer to it would stop the rebuild's rename; post_migrate installs them again (install_triggers)."""
+    for statement in trigger_sql(schema_editor.connection.vendor)[1]:
+        schema_editor.execute(statement)
+
+
 def install_triggers(connection):
     """(Re)install the triggers, idempotently: after migrate, since SQLite drops them when it rebuilds a table."""
     tables = set(connection.introspection.table_names())

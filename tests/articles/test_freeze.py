@@ -78,3 +78,22 @@ def test_the_triggers_are_put_back_idempotently_after_migrate(issued):
     install_triggers(connection)  # as every post_migrate does
     with pytest.raises(IntegrityError, match="issued issues are frozen"):
         raw("UPDATE articles_issue SET print_run = 99 WHERE id = %s", [issued.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_that_rebuild_content_tables_run_both_ways_with_issued_issues_and_their_triggers():
+    """An existing database holds issued issues and the freeze triggers; SQLite rebuilds tables in 0019/0021."""
+    from django.core.management import call_command
+
+    from tests.factories import issue_in
+
+    issue_in(Issue.Status.ISSUED)
+    call_command("migrate", "articles", "0018", verbosity=0)
+    call_command("migrate", "articles", verbosity=0)
+    assert Issue.objects.issued().count() == 1
+    issued = Issue.objects.issued().get()
+    # The database's own freeze is back after migrate: a raw UPDATE, past every Python guard, is refused.
+    with pytest.raises((IntegrityError, Exception)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE articles_issue SET extra_recipients = 'x' WHERE id = %s", [issued.pk])
+    issued.refresh_from_db()
+    assert issued.extra_recipients != "x"
