@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 # Messages per SMTP connection.
 BATCH = 200
-# An unclaimed pending row younger than this is left to the delivery task queued with it.
+# An unclaimed pending row younger than this (or than the claim window, if shorter) is left to the delivery
+# task queued with it.
 UNCLAIMED_GRACE = timedelta(minutes=1)
 # Marks the unsent notifications of an issue whose delivery task the queue did not take.
 QUEUE_UNAVAILABLE = "queue unavailable: "
@@ -102,9 +103,12 @@ def _notification_claim(notification):
     """Mark `notification` (as read) pending with one more attempt; False if another sender got there first."""
     # Of two senders that read the same row, only the first moves `attempts` on; the other one stops.
     # Pending with attempts > 0 means "being sent": the sweep leaves such rows alone until the claim is stale.
+    # A claim fresher than the claim window is another sender's message in flight: never taken over.
+    in_flight = timezone.now() - timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS)
     return bool(
         Notification.objects.filter(pk=notification.pk, attempts=notification.attempts)
         .exclude(status=Notification.Status.SENT)
+        .exclude(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__gte=in_flight)
         .update(status=Notification.Status.PENDING, attempts=F("attempts") + 1, claimed_at=timezone.now(),
                 next_attempt_at=None)
     )
@@ -197,11 +201,11 @@ def notifications_due(*, now=None):
     """What the sweep sends: unclaimed rows older than a minute (their delivery task may never have been
     queued), temporary failures whose time has come, and claims left by a worker that died."""
     now = now or timezone.now()
+    claim = timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS)
     return Notification.objects.filter(
-        Q(status=Notification.Status.PENDING, attempts=0, created_at__lt=now - UNCLAIMED_GRACE)
+        Q(status=Notification.Status.PENDING, attempts=0, created_at__lt=now - min(UNCLAIMED_GRACE, claim))
         | Q(status=Notification.Status.FAILED, next_attempt_at__lte=now)
-        | Q(status=Notification.Status.PENDING, attempts__gt=0,
-            claimed_at__lt=now - timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS))
+        | Q(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__lt=now - claim)
     )
 
 

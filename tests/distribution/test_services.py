@@ -256,3 +256,13 @@ def test_portal_views_and_downloads_are_recorded_for_the_unit_and_not_for_staff(
     assert receipt.first_downloaded_by == world.users["reader_b"]
     client_as("editor").get(issue.get_absolute_url())
     assert Receipt.objects.filter(issue=issue).count() == 1
+
+
+def test_a_message_another_sender_is_sending_is_not_taken_over_by_a_resend(world, mailoutbox):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    Notification.objects.filter(pk=notification.pk).update(status="pending", attempts=1, claimed_at=timezone.now())
+
+    assert services.notifications_send(notifications=Notification.objects.filter(pk=notification.pk)) == (0, 1)
+    assert mailoutbox == []
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("pending", 1)
