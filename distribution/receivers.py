@@ -56,3 +56,10 @@ def on_issued_tell_drafter(sender, *, issue, actor, **kwargs):
         body = _("%(who)s issued %(issue)s.\n%(link)s\n") % {
             "who": actor.get_full_name() or actor.get_username(), "issue": issue, "link": _admin_link(issue)}
     _notice({issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
+
+
+def mail_delayed_notice(sender, *, issue, **kwargs):
+    """After a workflow button: tell the user when the task queue did not take the issue's mail (else None)."""
+    if services.issue_mail_delayed(issue):
+        return _("The task queue is unavailable; the notification emails will be sent later, automatically.")
+    return None
