@@ -1,5 +1,5 @@
-"""Mail on the task queue (distribution/tasks.py): the issuing request only enqueues; the database worker sends
-in batches over one SMTP connection, to a real SMTP server on loopback (aiosmtpd); temporary failures are
+"""Mail on the task queue (the tasks in distribution/services.py): the issuing request only enqueues; the database
+worker sends in batches over one SMTP connection, to a real SMTP server on loopback (aiosmtpd); temporary failures are
 retried with backoff, permanent ones are final with their reason, and nothing goes to a unit twice."""
 
 import datetime
