@@ -273,8 +273,8 @@ def sweep_schedule(*, generation=None):
         return False
     now = timezone.now()
     every = timedelta(seconds=settings.BULLETIN_MAIL_SWEEP_SECONDS)
-    sweep, _created = MailSweep.objects.get_or_create(pk=1, defaults={"generation": 0, "next_run_at": now})
-    if generation is None and not _created and sweep.next_run_at > now - every:
+    sweep, created = MailSweep.objects.get_or_create(pk=1, defaults={"generation": 0, "next_run_at": now})
+    if generation is None and not created and sweep.next_run_at > now - every:
         return False  # one is scheduled and not overdue
     if generation is not None and generation != sweep.generation:
         return False  # a newer sweep took over
