@@ -2,12 +2,13 @@
 
 Run: .venv/bin/python bench/mail.py [--units 2000] [--rounds 5] [--redis]
 A fresh SQLite file in a temporary folder (or DATABASE_URL), an aiosmtpd server on 127.0.0.1, and
-`manage.py db_worker` subprocesses as the workers; with --redis, the Redis-backed queue (database 14 of
-the Redis on 127.0.0.1:6379, emptied first) and `manage.py redis_worker` subprocesses. Printed:
+`manage.py db_worker` subprocesses as the workers; with --redis, RQ through django-tasks-rq (database 14 of
+the Redis on 127.0.0.1:6379, emptied first) and `manage.py rqworker --with-scheduler --job-class
+django_tasks_rq.Job` subprocesses. Printed:
 - the leader's issuing request (median, max) with the relay working, and with a relay that accepts
   connections and never answers (the request only enqueues, so neither waits for mail);
 - the time 2 workers take to deliver every message, SMTP sessions used, duplicates;
-- a worker killed mid-run and a new one started: messages per unit (none twice).
+- a worker killed mid-run (SIGKILL, with RQ's work horse) and a new one started: messages per unit (none twice).
 The PDF render is replaced by a fixed file so that only the mail path is measured.
 """
 
@@ -22,6 +23,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from email import message_from_bytes
+from email.header import decode_header, make_header
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +58,14 @@ from articles.printing import renderer  # noqa: E402
 from distribution.models import Notification  # noqa: E402
 from tests import factories  # noqa: E402
 
-received, sessions = [], [0]
+received, subjects, sessions = [], [], [0]
 
 
 class Handler:
     async def handle_DATA(self, server, session, envelope):
         received.extend(envelope.rcpt_tos)
+        subject = str(make_header(decode_header(message_from_bytes(envelope.content)["Subject"])))
+        subjects.extend((address, subject) for address in envelope.rcpt_tos)
         return "250 OK"
 
 
@@ -70,14 +75,11 @@ class CountingSMTP(SMTP):
         super().connection_made(transport)
 
 
-HEARTBEAT = 3  # seconds (redis_worker): a killed worker's task is picked up again after this
-
-
 def worker(*extra):
     if REDIS:
         extra = ["--burst" if e == "--batch" else e for e in extra]
-        command = [sys.executable, str(ROOT / "manage.py"), "redis_worker", "--interval", "0.2",
-                   "--heartbeat", str(HEARTBEAT), *extra]
+        command = [sys.executable, str(ROOT / "manage.py"), "rqworker", "--with-scheduler", "--job-class",
+                   "django_tasks_rq.Job", *extra]
     else:
         command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
                    "--interval", "0.2", *extra]
@@ -161,30 +163,39 @@ def main():
     controller = Controller(Handler(), hostname="127.0.0.1", port=int(os.environ["EMAIL_PORT"]))
     controller.start()
     received.clear()
+    subjects.clear()
     issue, _took = issue_to(units, leader, editor)
     first = worker()
     wait_until(lambda: len(received) >= args.units // 3)
-    first.send_signal(signal.SIGKILL)
+    import psutil
+
+    # The worker and RQ's work horse (a process group of its own) running the delivery task.
+    children = psutil.Process(first.pid).children(recursive=True)
+    horses = [p for p in children if os.getpgid(p.pid) == p.pid]
+    for process in [psutil.Process(first.pid), *horses]:
+        process.send_signal(signal.SIGKILL)
     first.wait()
     before = len(received)
-    Notification.objects.filter(issue=issue, status="pending", attempts__gt=0).update(
-        claimed_at=django.utils.timezone.now() - django.utils.timezone.timedelta(hours=1))
-    from distribution import tasks
+    an_hour_ago = django.utils.timezone.now() - django.utils.timezone.timedelta(hours=1)
+    Notification.objects.filter(issue=issue, status="pending").update(claimed_at=an_hour_ago, created_at=an_hour_ago)
+    from distribution import services as mail
 
-    if REDIS:
-        time.sleep(HEARTBEAT + 0.5)  # the killed worker's delivery task goes back on the queue by itself
-    else:
-        tasks.deliver_issue_notifications.enqueue(issue.pk)
-    tasks.retry_notifications.enqueue()
+    # What the periodic sweep does once the claims are stale (aged above rather than waited for).
+    mail.retry_notifications.enqueue()
     second = worker("--batch")
     second.wait(timeout=900)
-    counts = Counter(received)
+    # This issue's messages only: the stalled round's retries may fall due meanwhile and go to the same units.
+    title = str(Issue.objects.get(pk=issue.pk))
+    counts = Counter(address for address, subject in subjects if title in subject)
     issue_counts = [counts.get(unit.email, 0) for unit in units]
     twice = sum(1 for c in issue_counts if c > 1)
     print(f"worker killed after {before} messages, restarted: {sum(issue_counts)} delivered to "
           f"{sum(1 for c in issue_counts if c)} units, units with 2+ messages: {twice}, "
           f"units with none: {sum(1 for c in issue_counts if c == 0)}")
     controller.stop()
+    for process in children:  # RQ's scheduler process outlives its killed worker
+        if process.is_running():
+            process.kill()
 
 
 if __name__ == "__main__":

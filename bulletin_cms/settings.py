@@ -49,19 +49,27 @@ INSTALLED_APPS = [
 
 # Work that leaves the request (mail) runs on Django's task framework (the django-tasks backport of
 # Django 6's django.tasks): by default in the database, run by `manage.py db_worker`; with TASKS_REDIS_URL
-# (redis://…) in Redis, run by `manage.py redis_worker`, so several machines share one queue (docs/mail.md).
+# (redis://…) on RQ through django-tasks-rq and django-rq, run by `manage.py rqworker --with-scheduler
+# --job-class django_tasks_rq.Job`, so several machines share one queue (docs/mail.md).
 TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", "")
 TASKS = {
     "default": {
-        "BACKEND": "distribution.redis_queue.RedisBackend" if TASKS_REDIS_URL
+        "BACKEND": "django_tasks_rq.RQBackend" if TASKS_REDIS_URL
         else os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
-        "OPTIONS": {"URL": TASKS_REDIS_URL} if TASKS_REDIS_URL else {},
     },
 }
+if TASKS_REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
+    RQ_SHOW_ADMIN_LINK = False  # django-rq's dashboard URLs are not mounted
 # Mail: a batch goes over one SMTP connection; a temporary failure is retried this many times, backing off.
 BULLETIN_MAIL_ATTEMPTS = int(os.environ.get("BULLETIN_MAIL_ATTEMPTS", "5"))
 BULLETIN_MAIL_RETRY_SECONDS = int(os.environ.get("BULLETIN_MAIL_RETRY_SECONDS", "60"))
+# A claim on a message older than this was left by a worker that died; the sweep, which the worker runs
+# every BULLETIN_MAIL_SWEEP_SECONDS (and deploy/bulletin-mail-sweep.timer every few minutes), sends it.
+BULLETIN_MAIL_CLAIM_SECONDS = int(os.environ.get("BULLETIN_MAIL_CLAIM_SECONDS", "600"))
+BULLETIN_MAIL_SWEEP_SECONDS = int(os.environ.get("BULLETIN_MAIL_SWEEP_SECONDS", "300"))
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

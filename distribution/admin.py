@@ -21,7 +21,7 @@ from articles.models import Issue
 from distribution import selectors, services
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt
-from distribution.tasks import remind_units
+from distribution.services import remind_units
 
 admin.site.login_form = AdminRateLimitedAuthenticationForm
 

@@ -9,9 +9,9 @@ class DistributionConfig(AppConfig):
 
     def ready(self):
         from articles.signals import issue_issued, issue_returned, issue_step_reached
-        from distribution import services
+        from distribution import receivers
 
-        issue_issued.connect(services.issue_distribute, dispatch_uid="distribution.issue_distribute")
-        issue_issued.connect(services.on_issued_tell_drafter, dispatch_uid="distribution.on_issued_tell_drafter")
-        issue_step_reached.connect(services.on_step_reached, dispatch_uid="distribution.on_step_reached")
-        issue_returned.connect(services.on_returned, dispatch_uid="distribution.on_returned")
+        issue_issued.connect(receivers.issue_distribute, dispatch_uid="distribution.issue_distribute")
+        issue_issued.connect(receivers.on_issued_tell_drafter, dispatch_uid="distribution.on_issued_tell_drafter")
+        issue_step_reached.connect(receivers.on_step_reached, dispatch_uid="distribution.on_step_reached")
+        issue_returned.connect(receivers.on_returned, dispatch_uid="distribution.on_returned")

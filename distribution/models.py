@@ -94,6 +94,21 @@ class Notification(models.Model):
         return f"{self.recipient} · {self.issue}"
 
 
+class MailSweep(models.Model):
+    """The one mail sweep scheduled on the task queue: its generation, and when it is due (a single row)."""
+
+    # Each sweep carries the generation it was scheduled with; only the current one schedules the next.
+    generation = models.PositiveBigIntegerField(_("generation"), default=0)
+    next_run_at = models.DateTimeField(_("next run at"))
+
+    class Meta:
+        verbose_name = _("mail sweep")
+        verbose_name_plural = _("mail sweeps")
+
+    def __str__(self):
+        return f"{self.generation} · {self.next_run_at:%Y-%m-%d %H:%M:%S}"
+
+
 class AuthThrottle(models.Model):
     """Attempts at an account action (login, password reset) per hashed key within a time window."""
 

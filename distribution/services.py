@@ -1,4 +1,10 @@
-"""Writes on distribution: receipts (viewed, downloaded, 签收) and the emails that announce an issue."""
+"""Writes on distribution: receipts (viewed, downloaded, 签收) and the emails that announce an issue.
+
+The task-queue tasks sit beside the service each one runs (distribution's receivers and commands enqueue
+them). Each message is claimed on its Notification row before it is sent and marked right after, so no
+unit gets one twice, and the rows are the truth: the sweep sends whatever is due, whatever happened to
+the queue (a task never queued, a worker that died).
+"""
 
 import logging
 import smtplib
@@ -8,19 +14,23 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from articles.selectors import recipient_units
-from distribution.models import Notification, Receipt
+from distribution.models import MailSweep, Notification, Receipt
 
 logger = logging.getLogger(__name__)
 
-# Messages per SMTP connection; a claim older than this was left by a worker that died mid-send.
+# Messages per SMTP connection.
 BATCH = 200
-ABANDONED_AFTER = timedelta(minutes=10)
+# An unclaimed pending row younger than this (or than the claim window, if shorter) is left to the delivery
+# task queued with it.
+UNCLAIMED_GRACE = timedelta(minutes=1)
+# Marks the unsent notifications of an issue whose delivery task the queue did not take.
+QUEUE_UNAVAILABLE = "queue unavailable: "
 RECEIPT_EVENTS = {"view": "first_viewed", "download": "first_downloaded", "acknowledge": "acknowledged"}
 
 
@@ -32,15 +42,6 @@ def receipt_record(*, issue, actor, event, units):
     return Receipt.objects.filter(issue=issue, recipient__in=units, **{f"{field}_at__isnull": True}).update(
         **{f"{field}_at": timezone.now(), f"{field}_by": actor}
     )
-
-
-def issue_distribute(sender, *, issue, **kwargs):
-    """On issuing (articles.signals.issue_issued): prepare its receipts and mail; the mail goes on the task queue
-    once the issue is committed, so the leader's request never waits for a mail server."""
-    from distribution.tasks import deliver_issue_notifications
-
-    issue_prepare_distribution(issue=issue)
-    transaction.on_commit(lambda: deliver_issue_notifications.enqueue(issue.pk))
 
 
 def issue_prepare_distribution(*, issue):
@@ -57,13 +58,57 @@ def issue_prepare_distribution(*, issue):
         )
 
 
+def task_enqueue_after_commit(task, *args):
+    """Enqueue `task` once the transaction commits; a queue that refuses it is logged, never raised."""
+
+    def enqueue():
+        try:
+            task.enqueue(*args)
+        except Exception:  # noqa: BLE001 - the change is committed; a lost notice must not answer 500
+            logger.exception("could not queue %s", task.name)
+
+    transaction.on_commit(enqueue)
+
+
+def issue_mail_enqueue_after_commit(*, issue_pk):
+    """Queue the issue's mail once it is committed, and make sure the periodic sweep is scheduled.
+
+    A queue that refuses (Redis down) is logged, never raised: the issue is out, its unsent notifications
+    record why their mail is late (issue_mail_delayed), and the sweep sends them.
+    """
+
+    def enqueue():
+        try:
+            deliver_issue_notifications.enqueue(issue_pk)
+        except Exception as exc:  # noqa: BLE001 - the sweep sends what this task would have
+            logger.exception("could not queue the mail about issue %s; the mail sweep will send it", issue_pk)
+            Notification.objects.filter(issue_id=issue_pk, status=Notification.Status.PENDING, attempts=0).update(
+                last_error=f"{QUEUE_UNAVAILABLE}{type(exc).__name__}: {exc}"[:2000])
+            return
+        try:
+            sweep_schedule()
+        except Exception:  # noqa: BLE001 - the timer's sweep schedules it again
+            logger.exception("could not schedule the mail sweep")
+
+    transaction.on_commit(enqueue)
+
+
+def issue_mail_delayed(issue):
+    """Whether mail about `issue` waits for the sweep because the task queue did not take its delivery."""
+    return Notification.objects.filter(issue=issue, status=Notification.Status.PENDING,
+                                       last_error__startswith=QUEUE_UNAVAILABLE).exists()
+
+
 def _notification_claim(notification):
     """Mark `notification` (as read) pending with one more attempt; False if another sender got there first."""
     # Of two senders that read the same row, only the first moves `attempts` on; the other one stops.
-    # Pending with attempts > 0 means "being sent": the retry command leaves such rows alone.
+    # Pending with attempts > 0 means "being sent": the sweep leaves such rows alone until the claim is stale.
+    # A claim fresher than the claim window is another sender's message in flight: never taken over.
+    in_flight = timezone.now() - timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS)
     return bool(
         Notification.objects.filter(pk=notification.pk, attempts=notification.attempts)
         .exclude(status=Notification.Status.SENT)
+        .exclude(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__gte=in_flight)
         .update(status=Notification.Status.PENDING, attempts=F("attempts") + 1, claimed_at=timezone.now(),
                 next_attempt_at=None)
     )
@@ -152,37 +197,93 @@ def notifications_send(*, notifications):
     return sent, len(pks) - sent
 
 
-def issue_notify_recipients(*, issue_pk):
-    """After the issue is committed: send the notifications made while issuing it; never raises."""
-    try:
-        notifications_send(
-            notifications=Notification.objects.filter(issue_id=issue_pk, status=Notification.Status.PENDING, attempts=0)
-        )
-    except Exception:  # noqa: BLE001 - the issue is out; a failure here is logged and the emails retried
-        logger.exception("could not notify the recipients of issue %s", issue_pk)
-
-
-def notifications_retry():
-    """Send again every notification that failed or never went out (not those being sent); return (sent, failed)."""
-    return notifications_send(
-        notifications=Notification.objects.exclude(status=Notification.Status.PENDING, attempts__gt=0)
-    )
-
-
-def notifications_due():
-    """What the queue's retry task sends: temporary failures whose time has come, and claims left by a worker
-    that died between claiming a message and recording its outcome."""
-    now = timezone.now()
+def notifications_due(*, now=None):
+    """What the sweep sends: unclaimed rows older than a minute (their delivery task may never have been
+    queued), temporary failures whose time has come, and claims left by a worker that died."""
+    now = now or timezone.now()
+    claim = timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS)
     return Notification.objects.filter(
-        Q(status=Notification.Status.FAILED, next_attempt_at__lte=now)
-        | Q(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__lt=now - ABANDONED_AFTER)
+        Q(status=Notification.Status.PENDING, attempts=0, created_at__lt=now - min(UNCLAIMED_GRACE, claim))
+        | Q(status=Notification.Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=Notification.Status.PENDING, attempts__gt=0, claimed_at__lt=now - claim)
     )
+
+
+def notifications_sweep(*, failed=False):
+    """Send every notification that is due (with `failed`, the final failures too); return (sent, failed)."""
+    due = notifications_due()
+    if failed:
+        due = due | Notification.objects.filter(status=Notification.Status.FAILED, next_attempt_at__isnull=True)
+    return notifications_send(notifications=due)
 
 
 def next_retry_at():
     """When the next temporary failure is due (None when none waits)."""
     return (Notification.objects.filter(status=Notification.Status.FAILED, next_attempt_at__isnull=False)
             .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first())
+
+
+@task()
+def deliver_issue_notifications(issue_pk):
+    """Send the notifications made when the issue was issued, then schedule the retries of what failed."""
+    sent, failed = notifications_send(
+        notifications=Notification.objects.filter(issue_id=issue_pk, status=Notification.Status.PENDING, attempts=0))
+    retries_schedule()
+    return {"sent": sent, "failed": failed}
+
+
+@task()
+def retry_notifications():
+    """Send what is due again (temporary failures, abandoned claims), then schedule the next round."""
+    sent, failed = notifications_sweep()
+    retries_schedule()
+    return {"sent": sent, "failed": failed}
+
+
+def retries_schedule():
+    """Enqueue one retry task at the time the next temporary failure is due, if any is."""
+    due = next_retry_at()
+    if due is None or not retry_notifications.get_backend().supports_defer:
+        # A backend that runs tasks at once (the tests' default) cannot wait: the sweep sends what is due.
+        return
+    retry_notifications.using(run_after=max(due, timezone.now() + timedelta(seconds=1))).enqueue()
+
+
+# --- The worker's own schedule: one self-rescheduling sweep -------------------------------------------------
+
+
+@task()
+def sweep_notifications(generation):
+    """The worker's periodic sweep: send what is due, then schedule the next sweep if this one is current."""
+    sent, failed = notifications_sweep()
+    sweep_schedule(generation=generation)
+    return {"sent": sent, "failed": failed}
+
+
+def sweep_schedule(*, generation=None):
+    """Keep exactly one sweep scheduled on the queue, BULLETIN_MAIL_SWEEP_SECONDS ahead; return whether this
+    call scheduled it.
+
+    `generation`: the running sweep's own, which hands the schedule on. Without it (issuing, the timer's
+    command), a new sweep is scheduled only when none was or the one scheduled is overdue by a whole
+    period (its queue lost it, or no worker ran it). Stale sweeps find a later generation and stop.
+    """
+    backend = sweep_notifications.get_backend()
+    if not backend.supports_defer:
+        return False
+    now = timezone.now()
+    every = timedelta(seconds=settings.BULLETIN_MAIL_SWEEP_SECONDS)
+    sweep, created = MailSweep.objects.get_or_create(pk=1, defaults={"generation": 0, "next_run_at": now})
+    if generation is None and not created and sweep.next_run_at > now - every:
+        return False  # one is scheduled and not overdue
+    if generation is not None and generation != sweep.generation:
+        return False  # a newer sweep took over
+    # Of two callers that read the same generation, only the first moves it on.
+    if not MailSweep.objects.filter(pk=1, generation=sweep.generation).update(
+            generation=sweep.generation + 1, next_run_at=now + every):
+        return False
+    sweep_notifications.using(run_after=now + every).enqueue(sweep.generation + 1)
+    return True
 
 
 # --- 催签: reminding units that have not acknowledged --------------------------------------------------------
@@ -290,49 +391,14 @@ def people_notify(*, user_ids, subject, body):
         return connection.send_messages(messages) or 0
 
 
-def _admin_link(issue):
-    return settings.SITE_URL + reverse("admin:articles_issue_change", args=[issue.pk])
+@task()
+def remind_units(receipt_pks):
+    """催签: remind the units of these receipts that have not acknowledged (logged on each receipt)."""
+    reminded, without_email, failed = receipts_remind(receipt_pks=receipt_pks)
+    return {"reminded": reminded, "without_email": without_email, "failed": failed}
 
 
-def _notice(issue, user_ids, subject, body):
-    from django.contrib.auth import get_user_model
-
-    from distribution.tasks import notify_people
-
-    # Only people with an address: no task for a notice nobody can receive.
-    user_ids = list(get_user_model().objects.filter(pk__in=[pk for pk in user_ids if pk], is_active=True)
-                    .exclude(email="").values_list("pk", flat=True))
-    if user_ids:
-        transaction.on_commit(lambda: notify_people.enqueue(user_ids, subject, body))
-
-
-def on_step_reached(sender, *, issue, actor, **kwargs):
-    """An issue reached a step: its group's members are told (not the one who moved it there)."""
-    from django.contrib.auth import get_user_model
-
-    step = issue.current_step
-    members = get_user_model().objects.filter(groups=step["group"]).exclude(pk=actor.pk).values_list("pk", flat=True)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(issue)s waits for you: %(step)s") % {"issue": issue, "step": step["name"]}
-        body = _("%(issue)s has reached the step %(step)s, which your group %(group)s does.\n%(link)s\n") % {
-            "issue": issue, "step": step["name"], "group": step["group_name"], "link": _admin_link(issue)}
-    _notice(issue, list(members), subject, body)
-
-
-def on_returned(sender, *, issue, actor, comment, **kwargs):
-    """An issue was returned: its drafter and its submitter are told why."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(issue)s was returned") % {"issue": issue}
-        body = _("%(who)s returned %(issue)s: %(comment)s\n%(link)s\n") % {
-            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "comment": comment,
-            "link": _admin_link(issue)}
-    _notice(issue, {issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
-
-
-def on_issued_tell_drafter(sender, *, issue, actor, **kwargs):
-    """An issue was issued: its drafter and its submitter are told."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(issue)s has been issued") % {"issue": issue}
-        body = _("%(who)s issued %(issue)s.\n%(link)s\n") % {
-            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "link": _admin_link(issue)}
-    _notice(issue, {issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
+@task()
+def notify_people(user_ids, subject, body):
+    """A workflow notice to staff (a step's group, the drafter), over one SMTP connection."""
+    return {"sent": people_notify(user_ids=user_ids, subject=subject, body=body)}

@@ -17,9 +17,10 @@ export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py load_demo
 # The task queue's worker (mail about issued issues) runs beside the web server and stops with it:
-# the database queue's by default, the Redis queue's when TASKS_REDIS_URL is set (docs/mail.md).
+# the database queue's by default; with TASKS_REDIS_URL, RQ's worker with its scheduler (deferred tasks:
+# mail retries and the periodic mail sweep) and the job class django-tasks-rq requires (docs/mail.md).
 if [ -n "${TASKS_REDIS_URL:-}" ]; then
-  .venv/bin/python manage.py redis_worker &
+  .venv/bin/python manage.py rqworker --with-scheduler --job-class django_tasks_rq.Job &
 else
   .venv/bin/python manage.py db_worker --no-reload &
 fi

@@ -174,4 +174,8 @@ def test_the_task_queue_is_its_own_redis_that_keeps_what_it_holds(config):
     assert options["--appendonly"] == "yes"
     for service in ("web", "worker"):
         assert config["services"][service]["environment"]["TASKS_REDIS_URL"].startswith("redis://queue:")
-    assert config["services"]["worker"]["command"][-1] == "redis_worker"
+    # django-tasks-rq's worker: RQ's, with its scheduler (deferred tasks) and the job class it requires.
+    command = config["services"]["worker"]["command"]
+    assert command[:3] == ["python", "manage.py", "rqworker"]
+    assert "--with-scheduler" in command
+    assert command[command.index("--job-class") + 1] == "django_tasks_rq.Job"

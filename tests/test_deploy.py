@@ -61,3 +61,28 @@ def test_a_systemd_timer_runs_verify_pdfs_every_day():
     assert timer["Timer"]["Unit"] == "bulletin-verify-pdfs.service"
     assert timer["Timer"]["OnCalendar"].startswith("*-*-* ") and timer["Timer"]["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_a_systemd_timer_runs_the_mail_sweep_every_few_minutes():
+    service, timer = _unit("bulletin-mail-sweep.service"), _unit("bulletin-mail-sweep.timer")
+
+    assert service["Service"]["Type"] == "oneshot"
+    assert service["Service"]["ExecStart"].endswith("manage.py retry_notifications")
+    assert timer["Timer"]["Unit"] == "bulletin-mail-sweep.service"
+    assert timer["Timer"]["OnUnitActiveSec"] == "5min" and timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_run_sh_starts_the_worker_of_the_queue_the_settings_select():
+    script = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+
+    assert "manage.py rqworker --with-scheduler --job-class django_tasks_rq.Job" in script
+    assert "manage.py db_worker" in script
+    assert "redis_worker" not in script
+
+
+def test_the_rq_queue_settings_pass_the_system_checks(tmp_path):
+    # django-tasks-rq checks that django-rq is installed, that its queues are configured and that rq is recent.
+    result = manage("check", "--fail-level", "WARNING", tmp_path=tmp_path, TASKS_REDIS_URL="redis://127.0.0.1:6379/15")
+
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,5 +1,6 @@
 """Receipts and the emails sent when an issue is issued: once per unit, after commit, failures retried."""
 
+import datetime
 import io
 import smtplib
 
@@ -76,6 +77,7 @@ def test_a_failed_send_is_recorded_never_undoes_the_issue_and_can_be_retried(und
     assert "mail server went away" in failed[0].last_error
 
     monkeypatch.undo()
+    failed.update(next_attempt_at=timezone.now())  # the backoff has passed: the timer's sweep finds them due
     out = io.StringIO()
     with translation.override("en"):
         call_command("retry_notifications", stdout=out)
@@ -98,25 +100,63 @@ def test_receipts_and_pending_emails_are_made_in_the_issuing_transaction(under_r
         ("direct@example.org", "pending"), ("grouped@example.org", "pending")]
 
 
-def test_the_after_commit_hook_sends_only_pending_emails(under_review, mailoutbox,
-                                                         django_capture_on_commit_callbacks):
+def test_the_delivery_task_sends_only_pending_emails(under_review, mailoutbox,
+                                                    django_capture_on_commit_callbacks):
     issue, (direct, _grouped, _silent) = under_review
     with django_capture_on_commit_callbacks(execute=False):
         workflow.issue_approve(issue=issue, actor=factories.leader())
     Notification.objects.filter(issue=issue, recipient=direct).update(status="failed", attempts=1)
-    services.issue_notify_recipients(issue_pk=issue.pk)
+    services.deliver_issue_notifications.call(issue.pk)
     assert [m.to for m in mailoutbox] == [["grouped@example.org"]]  # failed ones wait for a retry
 
 
-def test_the_after_commit_hook_never_raises(under_review, monkeypatch, caplog):
+def test_a_queue_that_refuses_the_mail_never_undoes_the_issuing_and_the_sweep_sends_it(
+        under_review, mailoutbox, redis_down, caplog, django_capture_on_commit_callbacks):
     issue, _units = under_review
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.issue_approve(issue=issue, actor=factories.leader())
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.ISSUED
+    assert "could not queue the mail about issue" in caplog.text
+    assert services.issue_mail_delayed(issue)
+    assert mailoutbox == []
 
-    def broken(**kwargs):
-        raise RuntimeError("database hiccup")
+    services.notifications_sweep()
+    assert mailoutbox == []  # younger than a minute: left to a delivery task that may still come
+    Notification.objects.update(created_at=timezone.now() - services.UNCLAIMED_GRACE)
+    assert services.notifications_sweep() == (2, 0)
+    assert not services.issue_mail_delayed(issue)
+    assert services.notifications_sweep() == (0, 0)
+    assert len(mailoutbox) == 2
 
-    monkeypatch.setattr(services, "notifications_send", broken)
-    services.issue_notify_recipients(issue_pk=issue.pk)
-    assert "could not notify the recipients of issue" in caplog.text
+
+def test_the_sweep_sends_claims_left_by_a_dead_worker_and_not_those_in_flight(under_review, mailoutbox, settings,
+                                                                             django_capture_on_commit_callbacks):
+    issue, (direct, grouped, _silent) = under_review
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.issue_approve(issue=issue, actor=factories.leader())
+    stale = timezone.now() - datetime.timedelta(seconds=settings.BULLETIN_MAIL_CLAIM_SECONDS + 1)
+    Notification.objects.filter(recipient=direct).update(attempts=1, claimed_at=stale)
+    Notification.objects.filter(recipient=grouped).update(attempts=1, claimed_at=timezone.now())
+
+    call_command("retry_notifications", stdout=io.StringIO())
+
+    assert [m.to for m in mailoutbox] == [["direct@example.org"]]
+    assert Notification.objects.get(recipient=direct).status == "sent"
+    assert Notification.objects.get(recipient=grouped).status == "pending"  # another worker is sending it
+
+
+def test_final_failures_are_sent_again_only_when_asked(under_review, mailoutbox,
+                                                       django_capture_on_commit_callbacks):
+    issue, _units = under_review
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.issue_approve(issue=issue, actor=factories.leader())
+    Notification.objects.update(status="failed", attempts=1, last_error="550 No such mailbox")
+
+    call_command("retry_notifications", stdout=io.StringIO())
+    assert mailoutbox == []
+    call_command("retry_notifications", "--failed", stdout=io.StringIO())
+    assert len(mailoutbox) == 2
 
 
 def test_editors_retry_failed_emails_from_the_admin(client, mailoutbox, world):
@@ -154,7 +194,8 @@ def test_an_email_being_sent_is_not_sent_again_by_a_retry(world, monkeypatch, ma
 
     def slow_send(**kwargs):
         if not mailoutbox:  # while the first email is on its way, cron runs retry_notifications
-            services.notifications_retry()
+            Notification.objects.update(created_at=timezone.now() - services.UNCLAIMED_GRACE)
+            services.notifications_sweep(failed=True)
         send_mail(**kwargs)
 
     monkeypatch.setattr(services, "send_mail", slow_send)
@@ -215,3 +256,13 @@ def test_portal_views_and_downloads_are_recorded_for_the_unit_and_not_for_staff(
     assert receipt.first_downloaded_by == world.users["reader_b"]
     client_as("editor").get(issue.get_absolute_url())
     assert Receipt.objects.filter(issue=issue).count() == 1
+
+
+def test_a_message_another_sender_is_sending_is_not_taken_over_by_a_resend(world, mailoutbox):
+    notification = Notification.objects.get(issue=world.issues["to_a"], recipient=world.unit_a)
+    Notification.objects.filter(pk=notification.pk).update(status="pending", attempts=1, claimed_at=timezone.now())
+
+    assert services.notifications_send(notifications=Notification.objects.filter(pk=notification.pk)) == (0, 1)
+    assert mailoutbox == []
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("pending", 1)

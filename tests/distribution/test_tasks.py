@@ -1,5 +1,5 @@
-"""Mail on the task queue (distribution/tasks.py): the issuing request only enqueues; the database worker sends
-in batches over one SMTP connection, to a real SMTP server on loopback (aiosmtpd); temporary failures are
+"""Mail on the task queue (the tasks in distribution/services.py): the issuing request only enqueues; the database
+worker sends in batches over one SMTP connection, to a real SMTP server on loopback (aiosmtpd); temporary failures are
 retried with backoff, permanent ones are final with their reason, and nothing goes to a unit twice."""
 
 import datetime
@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles import services as workflow
 from articles.models import Issue, Role
-from distribution import services, tasks
+from distribution import services
 from distribution.models import Notification
 from tests import factories
 
@@ -93,8 +93,8 @@ def test_a_message_left_claimed_by_a_dead_worker_is_sent_once_by_the_retry(relay
                                                     claimed_at=timezone.now() - datetime.timedelta(hours=1))
     Notification.objects.filter(pk=done.pk).update(status="sent", attempts=1, sent_at=timezone.now())
 
-    tasks.retry_notifications.call()
-    tasks.retry_notifications.call()
+    services.retry_notifications.call()
+    services.retry_notifications.call()
 
     assert relay.messages == [[stuck.email]]
 

@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from distribution.services import receipts_to_remind
-from distribution.tasks import remind_units
+from distribution.services import receipts_to_remind, remind_units
 
 
 class Command(BaseCommand):
