@@ -47,6 +47,7 @@ from articles.printing import report_admin as layout_report_admin
 from articles.printing.integrity import PdfProblem
 from articles.review.desk import ReviewDesk, proofread_context
 from articles.review.revisions import latest_revision, revision_record, stale_edit
+from articles.signals import issue_transition_notices
 
 REVISIONS_SHOWN = 10
 BASE_REVISION = "base_revision"
@@ -499,8 +500,15 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
             else:
                 self.message_user(request, gettext("Your changes were saved and the issue submitted: ")
                                   + _done_message(obj), messages.SUCCESS)
+                self._transition_notices(request, obj)
             return HttpResponseRedirect(reverse("admin:articles_issue_change", args=[obj.pk]))
         return super().response_change(request, obj)
+
+    def _transition_notices(self, request, issue):
+        """What other apps say after a transition went through (e.g. that the mail will be late)."""
+        for _receiver, notice in issue_transition_notices.send(sender=Issue, issue=issue):
+            if notice:
+                self.message_user(request, notice, messages.WARNING)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -560,6 +568,7 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
                     self.message_user(request, message, messages.ERROR)
             else:
                 self.message_user(request, _done_message(issue), messages.SUCCESS)
+                self._transition_notices(request, issue)
             # Back to the desk the decision was taken on, while there is still something to review there.
             if request.POST.get("back") == "desk" and issue.status == Issue.Status.REVIEW:
                 return HttpResponseRedirect(reverse("admin:articles_issue_review", args=[pk]))

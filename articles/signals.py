@@ -15,3 +15,7 @@ issue_step_reached = Signal()
 
 # Sent inside the transaction when an issue is returned to its drafters, with `issue`, `actor`, `comment`.
 issue_returned = Signal()
+
+# Sent by the admin after a workflow button succeeded (outside the transaction), with `issue`. Receivers return a
+# message the user should read (e.g. the task queue did not take the issue's mail) or None.
+issue_transition_notices = Signal()

@@ -176,8 +176,20 @@ def volume_request(*, series, year, actor):
     """Queue the binding of the series' volume of the year on the task queue; returns the new BoundVolume."""
     volume = BoundVolume.objects.create(series=series, year=year, requested_by=actor,
                                         issues_total=volume_issues(series, year).count())
-    transaction.on_commit(lambda: build_bound_volume.enqueue(volume.pk))
+    transaction.on_commit(lambda: _enqueue(volume))
     return volume
+
+
+def _enqueue(volume):
+    """Queue the binding; a queue that refuses (Redis down) fails the volume with a message, never a 500."""
+    try:
+        build_bound_volume.enqueue(volume.pk)
+    except Exception as error:  # noqa: BLE001 - the row says why; asking again later binds it
+        logger.exception("could not queue the binding of volume %s", volume.pk)
+        BoundVolume.objects.filter(pk=volume.pk).update(
+            status=BoundVolume.Status.FAILED, finished_at=timezone.now(),
+            error=_("The task queue is unavailable, so the volume was not bound (%(error)s). Ask for it again "
+                    "later.") % {"error": type(error).__name__})
 
 
 @task()

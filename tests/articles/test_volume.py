@@ -156,3 +156,22 @@ def test_a_volume_whose_file_cannot_be_stored_fails_with_a_message(year_of_issue
     volume.refresh_from_db()
     assert volume.status == BoundVolume.Status.FAILED and not volume.pdf_file
     assert "文件未能保存" in volume.error and "No space left on device" in volume.error
+
+
+def test_a_volume_asked_for_while_the_queue_is_down_fails_with_a_message(year_of_issues, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from articles.archive import volume as volumes_module
+
+    series, _issues = year_of_issues
+
+    class Refusing:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(volumes_module, "build_bound_volume", Refusing())
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        volume = volumes_module.volume_request(series=series, year=2021, actor=factories.editor())
+    volume.refresh_from_db()
+    assert volume.status == BoundVolume.Status.FAILED and "任务队列暂不可用" in volume.error

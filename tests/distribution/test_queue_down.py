@@ -55,3 +55,14 @@ def test_submitting_over_http_with_redis_down_submits_and_logs_the_lost_notice(
     issue.refresh_from_db()
     assert issue.status == Issue.Status.REVIEW
     assert callbacks and "could not queue notify_people" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_leader_is_told_in_chinese_that_the_mail_will_be_late(client, redis_down, fake_pdf):
+    unit = factories.RecipientFactory(name="迟到单位", email="late@example.org")
+    issue = factories.issue_to(Issue.Status.REVIEW, units=[(unit, Role.SEND)])
+    client.force_login(factories.leader(email="leader@example.org"))
+    page = client.post(reverse("admin:articles_issue_approve", args=[issue.pk]), follow=True).content.decode()
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.ISSUED
+    assert "任务队列暂不可用，通知邮件将延迟发送" in page
