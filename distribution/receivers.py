@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from distribution import services
+from distribution import selectors, services
 
 
 def issue_distribute(sender, *, issue, **kwargs):
@@ -14,6 +15,8 @@ def issue_distribute(sender, *, issue, **kwargs):
     leader's request never waits for a mail server, and a queue that is down only delays the mail."""
     services.issue_prepare_distribution(issue=issue)
     services.issue_mail_enqueue_after_commit(issue_pk=issue.pk)
+    # A reader who tried the id before it was issued has a cached miss: forget it once the issue is out.
+    transaction.on_commit(lambda: selectors.issued_issue_forget(issue.pk))
 
 
 def _admin_link(issue):

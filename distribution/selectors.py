@@ -1,5 +1,6 @@
 """Reads about who receives an issue and who may see it: every portal access rule lives here."""
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 
 from articles.models import Article, Issue, Recipient
@@ -48,6 +49,33 @@ def issues_visible_to(user):
 def issued_issue(pk):
     """The issued issue `pk` with its series, or None; whether the user may read it is reader_access's call."""
     return next(iter(Issue.objects.issued().select_related("series").filter(pk=pk)[:1]), None)
+
+
+# A missing or not (yet) issued id is cached as this, so that looking up an issued issue one may not read
+# and an id that is no issue cost the same (one cache read): timing tells nothing about which ids exist.
+NOT_ISSUED = "not-issued"
+ISSUED_ISSUE_TTL = 300
+# What a missing id is checked against (reader_access), so that the check costs what it costs for a real issue.
+NOBODYS_ISSUE = Issue(pk=0, disclosure=Issue.Disclosure.NOT_PUBLIC)
+
+
+def _issued_issue_key(pk):
+    return f"portal:issued-issue:{pk}"
+
+
+def issued_issue_cached(pk):
+    """issued_issue(pk) through the cache, misses included (an issued issue never changes)."""
+    key = _issued_issue_key(pk)
+    issue = cache.get(key)
+    if issue is None:
+        issue = issued_issue(pk)
+        cache.set(key, issue if issue is not None else NOT_ISSUED, ISSUED_ISSUE_TTL)
+    return None if issue == NOT_ISSUED else issue
+
+
+def issued_issue_forget(pk):
+    """Drop the cached answer for `pk` once it is issued (its cached miss would hide it)."""
+    cache.delete(_issued_issue_key(pk))
 
 
 def reader_access(user, issue):

@@ -131,14 +131,12 @@ def _issue_for(request, pk):
     """The visible issue and the user's [(unit, receipt)], looked up once per request (ETag and view share it)."""
     memo = request.__dict__.setdefault("_portal_issues", {})
     if pk not in memo:
-        # An issued issue never changes, so the object itself can be cached; who may read it is checked each time.
-        key = f"portal:issued-issue:{pk}"
-        issue = cache.get(key)
-        if issue is None:
-            issue = selectors.issued_issue(pk)
-            if issue is not None:
-                cache.set(key, issue, FRAGMENT_TTL)
-        visible, units = selectors.reader_access(request.user, issue) if issue else (False, [])
+        # An issued issue never changes, so the object itself is cached (a miss too, so an invisible issue and
+        # a missing id answer alike); who may read it is checked each time.
+        issue = selectors.issued_issue_cached(pk)
+        # A missing id is checked against a stand-in that nobody may read, with the same queries as a real one.
+        visible, units = selectors.reader_access(request.user, issue or selectors.NOBODYS_ISSUE)
+        visible = visible and issue is not None
         memo[pk] = (issue, units) if visible else (None, [])
     return memo[pk]
 
