@@ -26,7 +26,7 @@ else
 fi
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
-# Served by gunicorn, as a small office can run it for real (runserver is Django's development server):
+# Served by gunicorn, as a small office can run it for real (not Django's development server):
 # two workers, the render budget within gunicorn's timeout (BULLETIN_RENDER_TIMEOUT < 60 s); DEBUG=1 reloads on
 # code changes.
 reload=()
