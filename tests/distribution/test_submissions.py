@@ -175,3 +175,29 @@ def test_access_matrix_only_the_units_account_sees_its_submission(w, client, who
 def test_a_missing_id_answers_like_another_units_submission(w, client):
     client.force_login(w.reader_b)
     assert client.get(reverse("distribution:submission", args=[999999])).status_code == 404
+
+
+def test_the_unit_sees_the_issue_and_column_once_the_issue_is_issued(w, client):
+    from articles import services as article_services
+
+    submission = submit(w)
+    services.submission_adopt(submission=submission, actor=w.editor, issue=w.issue, column=w.column)
+    client.force_login(w.reader_a)
+    assert "第" not in client.get(reverse("distribution:submissions")).content.decode().split("submission-adopted")[1]
+    issue = article_services.issue_submit(issue=w.issue, actor=w.editor)
+    article_services.issue_approve(issue=issue, actor=factories.leader())
+    page = client.get(reverse("distribution:submissions")).content.decode()
+    issue.refresh_from_db()
+    assert issue.label in page and "市州动态" in page
+
+
+def test_the_list_costs_the_same_queries_for_one_submission_or_many(w, client, django_assert_num_queries):
+    submit(w)
+    client.force_login(w.reader_a)
+    client.get(reverse("distribution:submissions"))  # session, user and units warmed the same way each time
+    with django_assert_num_queries(4) as one:
+        client.get(reverse("distribution:submissions"))
+    for _ in range(5):
+        submit(w)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("distribution:submissions"))
