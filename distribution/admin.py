@@ -104,11 +104,18 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(permissions=["remind"], description=_("催签: remind the selected units to acknowledge"))
     def remind(self, request, queryset):
-        pks = list(queryset.filter(acknowledged_at__isnull=True).values_list("pk", flat=True))
+        waiting = queryset.filter(acknowledged_at__isnull=True).select_related("recipient")
+        pks = [receipt.pk for receipt in waiting if receipt.recipient.email]
+        # Units without an email address cannot be reminded: named, never counted as reminded.
+        without = sorted({receipt.recipient.name for receipt in waiting if not receipt.recipient.email})
         if pks:
             remind_units.enqueue(pks)
         self.message_user(request, gettext("Reminders queued for %(count)s units that have not acknowledged.")
                           % {"count": len(pks)}, messages.SUCCESS if pks else messages.WARNING)
+        if without:
+            self.message_user(request, gettext("These units have no email address and were not reminded: "
+                                               "%(units)s. Add their addresses in the address book.")
+                              % {"units": "、".join(without)}, messages.WARNING)
 
     def get_urls(self):
         return [path("export/<int:issue_pk>.<str:kind>", self.admin_site.admin_view(self.export_view),

@@ -102,9 +102,11 @@ def issues_for_units_of(user, limit=10):
     if not ids:
         return []
     read = Receipt.objects.filter(issue=OuterRef("pk"), recipient__in=ids, first_viewed_at__isnull=False)
+    # 待签收 while a unit of theirs it is addressed to has not acknowledged it.
+    pending = Receipt.objects.filter(issue=OuterRef("pk"), recipient__in=ids, acknowledged_at__isnull=True)
     return list(
         Issue.objects.issued().filter(_addressed_to(ids))
-        .select_related("series").annotate(unread=~Exists(read))
+        .select_related("series").annotate(unread=~Exists(read), to_acknowledge=Exists(pending))
         .order_by("-issue_date", "-pk")[:limit]
     )
 

@@ -193,3 +193,18 @@ def test_issue_page_has_the_end_block_of_the_pdf(client, world):
     assert f"测试办公室综合处</span><span>{issue.print_date.year}年{issue.print_date.month}月" in html
     assert f"（共印{issue.print_run}份）" in html
     assert f"{issue.series.name}" in html and issue.label in html
+
+
+def test_a_units_list_tells_what_is_to_acknowledge_and_what_is_done(client, fake_pdf):
+    from articles.models import Issue, Role
+    from distribution import services as distribution_services
+    from tests import factories as f
+
+    unit = f.RecipientFactory(name="签收测试单位")
+    account = f.reader(unit)
+    first = f.issue_to(Issue.Status.ISSUED, units=[(unit, Role.SEND)])
+    f.issue_to(Issue.Status.ISSUED, units=[(unit, Role.SEND)])
+    distribution_services.receipt_record(issue=first, actor=account, event="acknowledge", units=[unit])
+    client.force_login(account)
+    page = client.get(reverse("distribution:home")).content.decode()
+    assert page.count("待签收") == 1 and page.count("已签收") >= 1
