@@ -399,7 +399,8 @@ class StaleEditCheck:
 
 @admin.register(Issue)
 class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "status", "step_display", "issue_date", "disclosure", "created_by_name",
+    list_display = ["__str__", "number_display", "status", "step_display", "issue_date", "disclosure",
+                    "created_by_name",
                     "submitted_by_name", "issued_by_name"]
     list_filter = [WaitingForMeFilter, "status", "series", "year", "disclosure"]
     list_select_related = ["series", "created_by", "submitted_by", "issued_by"]
