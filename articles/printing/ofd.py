@@ -14,6 +14,8 @@ import pdfplumber
 import pikepdf
 from lxml import etree
 
+from articles.printing.integrity import PdfProblem, stored_sha256
+
 NS = "http://www.ofdspec.org/2016"
 PT_TO_MM = 25.4 / 72
 # Zip entries carry this time, so the same PDF always gives the same OFD bytes.
@@ -256,14 +258,16 @@ class OfdWriter:
         top = min(_mm(min(c["top"] for c in run)), baseline - _mm(first["size"]))
         right = _mm(max(c["x1"] for c in run))
         bottom = max(_mm(max(c["bottom"] for c in run)), baseline + _mm(first["size"]) * 0.3)
+        # Each origin rounded once, the deltas taken between rounded origins: no error adds up along a line.
+        origins = [round(_mm(char["matrix"][4]) - left, 3) for char in run]
         text, deltas = [], []
         for i, char in enumerate(run):
             codes = _clean(char["text"])
             if i:
-                deltas.append(_n(_mm(char["matrix"][4] - run[i - 1]["matrix"][4])))
+                deltas.append(_n(origins[i] - origins[i - 1]))
                 deltas.extend("0" for _ in range(max(len(text[-1]) - 1, 0)))
             text.append(codes)
-        code = _e("TextCode", {"X": _n(_mm(first["matrix"][4]) - left), "Y": _n(baseline - top),
+        code = _e("TextCode", {"X": _n(origins[0]), "Y": _n(baseline - top),
                                "DeltaX": " ".join(deltas) if deltas else None}, text="".join(text))
         color = _color(first.get("non_stroking_color"))
         return _e("TextObject", {"ID": str(self.ids()), "Boundary": _box(left, top, right - left, bottom - top),
@@ -407,3 +411,14 @@ def issue_ofd(issue):
     with issue.pdf_file.open("rb") as fh:
         content = fh.read()
     return ofd_from_pdf(content, issue_metadata(issue))
+
+
+def ofd_problem(ofd, *, cached=True):
+    """None when the stored OFD is the one written (its SHA-256), else the PdfProblem (missing or mismatch)."""
+    if ofd is None or not ofd.ofd_file.name:
+        return PdfProblem.MISSING
+    try:
+        digest = stored_sha256(ofd.ofd_file.path, cached=cached)
+    except OSError:
+        return PdfProblem.MISSING
+    return None if digest == ofd.ofd_sha256 else PdfProblem.MISMATCH
