@@ -58,16 +58,21 @@ def _entry(name, issue):
     return info
 
 
-def _stored_pdf(issue):
-    """The bytes of the issue's stored PDF and the PdfProblem with them (None when it is the file issued)."""
+def _stored(field_file, sha256):
+    """The bytes of a stored file and the PdfProblem with them (None when they are the file recorded by `sha256`)."""
     try:
-        with issue.pdf_file.open("rb") as fh:
+        with field_file.open("rb") as fh:
             content = fh.read()
     except (OSError, ValueError):
         return None, PdfProblem.MISSING
-    if hashlib.sha256(content).hexdigest() != issue.pdf_sha256:
+    if hashlib.sha256(content).hexdigest() != sha256:
         return None, PdfProblem.MISMATCH
     return content, None
+
+
+def _stored_pdf(issue):
+    """The bytes of the issue's stored PDF and the PdfProblem with them (None when it is the file issued)."""
+    return _stored(issue.pdf_file, issue.pdf_sha256)
 
 
 def _stored_ofd(issue):
@@ -75,14 +80,7 @@ def _stored_ofd(issue):
     ofd = getattr(issue, "ofd", None)
     if ofd is None or not ofd.ofd_sha256:
         return None, None
-    try:
-        with ofd.ofd_file.open("rb") as fh:
-            content = fh.read()
-    except (OSError, ValueError):
-        return None, PdfProblem.MISSING
-    if hashlib.sha256(content).hexdigest() != ofd.ofd_sha256:
-        return None, PdfProblem.MISMATCH
-    return content, None
+    return _stored(ofd.ofd_file, ofd.ofd_sha256)
 
 
 def year_export(*, series, year):
