@@ -585,7 +585,9 @@ def article_join(*, article, actor):
     """与上一篇合并: the article's title (as a paragraph) and text go to the end of the article before it."""
     issue = _locked(article.issue)
     _check_draft_change(actor, issue)
-    order = list(issue.articles.select_for_update().select_related("meeting", "award").order_by("position", "pk"))
+    # of=self: PostgreSQL locks no row of the outer-joined facts (FOR UPDATE cannot lock a nullable side).
+    order = list(issue.articles.select_for_update(of=("self",)).select_related("meeting", "award")
+                 .order_by("position", "pk"))
     article = next((a for a in order if a.pk == article.pk), None)
     if article is None:
         raise WorkflowError(_("That article is not in this issue."), code="invalid")

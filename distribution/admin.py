@@ -1,15 +1,23 @@
-"""The address book, and per issue who has viewed, downloaded and acknowledged it, and the emails sent."""
+"""The address book, per issue who has viewed, downloaded and acknowledged it, the emails sent, and the inbox of
+稿件 the units submit with its 采用统计."""
 
 import io
 from urllib.parse import quote
 
 import openpyxl
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +25,10 @@ from articles.admin import ReadOnlyAdminMixin
 from articles.archive.spreadsheet import csv_text, safe_rows
 
 # The admin login gets the same failure limit as the portal's.
-from articles.models import Issue
-from distribution import selectors, services
+from articles.models import Column, Issue
+from distribution import selectors, services, submission_reports
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
-from distribution.models import Notification, Receipt
+from distribution.models import Notification, Receipt, Submission
 from distribution.services import remind_units
 
 admin.site.login_form = AdminRateLimitedAuthenticationForm
@@ -156,3 +164,142 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         sent, failed = services.notifications_send(notifications=queryset)
         self.message_user(request, gettext("%(sent)s sent, %(failed)s failed.") % {"sent": sent, "failed": failed},
                           messages.WARNING if failed else messages.SUCCESS)
+
+
+# --- 信息报送: the editors' inbox of submissions, their decisions, and the year's 采用统计 -------------------------
+
+
+class SubmissionDecisionForm(forms.Form):
+    """What an editor decides for the selected submissions: the draft issue and 栏目, or the reason."""
+
+    issue = forms.ModelChoiceField(queryset=Issue.objects.none(), required=False, label=_("draft issue"))
+    column = forms.ModelChoiceField(queryset=Column.objects.select_related("series"), required=False,
+                                    label=_("column (栏目)"))
+    title = forms.CharField(required=False, max_length=200, label=_("title of the article"),
+                            help_text=_("Empty: the (first) submission's title."))
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("reason"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].queryset = Issue.objects.filter(status=Issue.Status.DRAFT).select_related("series")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The inbox of 稿件 the units sent in: 待处理 first; adopt, merge, decline or return them."""
+
+    list_display = ["title", "unit", "status", "column", "created_at", "adopted_article", "contact_name",
+                    "contact_phone"]
+    list_filter = ["status", "unit", "column"]
+    list_select_related = ["unit", "column", "adopted_article"]
+    search_fields = ["title", "unit__name"]
+    readonly_fields = ["unit", "submitted_by", "title", "shown_body", "column", "contact_name", "contact_phone",
+                       "status", "reason", "adopted_article", "adopted_column", "adopted_share_of", "created_at",
+                       "decided_at"]
+    exclude = ["body"]
+    actions = ["adopt", "merge", "decline", "return_for_changes"]
+
+    def _editor(self, request):
+        return request.user.is_active and request.user.has_perm("articles.change_issue")
+
+    def has_module_permission(self, request):
+        return self._editor(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._editor(request) or super().has_view_permission(request, obj)
+
+    def has_decide_permission(self, request):
+        return self._editor(request)
+
+    def get_ordering(self, request):
+        # 待处理 first; within each part, newest first.
+        return [Case(When(status=Submission.Status.SUBMITTED, then=Value(0)), default=Value(1)).asc(),
+                "-created_at", "-pk"]
+
+    @admin.display(description=_("text"))
+    def shown_body(self, obj):
+        return mark_safe(obj.body)  # stored through the article allow-list
+
+    def _decide(self, request, queryset, *, title, needs, run):
+        form = SubmissionDecisionForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                message = run(list(queryset), form.cleaned_data)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                return None
+        return TemplateResponse(request, "admin/distribution/submission/decide.html", {
+            **self.admin_site.each_context(request), "title": title, "form": form, "needs": needs,
+            "submissions": queryset, "action": request.POST.get("action"), "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
+
+    def _adopt(self, submissions, data, *, actor):
+        if data["issue"] is None:
+            raise ValidationError(gettext("Choose the draft issue."))
+        article = services.submission_merge(submissions=submissions, actor=actor, issue=data["issue"],
+                                            column=data["column"], title=data["title"])
+        return gettext("Adopted as “%(article)s” in %(issue)s.") % {"article": article, "issue": article.issue}
+
+    @admin.action(permissions=["decide"], description=_("采用: adopt each selected submission as an article"))
+    def adopt(self, request, queryset):
+        def run(submissions, data):
+            return "; ".join(self._adopt([s], data, actor=request.user) for s in submissions)
+        return self._decide(request, queryset, title=gettext("Adopt submissions"), needs="adopt", run=run)
+
+    @admin.action(permissions=["decide"], description=_("合并: adopt the selected submissions as one article"))
+    def merge(self, request, queryset):
+        def run(submissions, data):
+            return self._adopt(submissions, data, actor=request.user)
+        return self._decide(request, queryset, title=gettext("Merge submissions into one article"), needs="adopt",
+                            run=run)
+
+    def _refuse(self, request, queryset, service, title):
+        def run(submissions, data):
+            with transaction.atomic():
+                for submission in submissions:
+                    service(submission=submission, actor=request.user, reason=data["reason"])
+            return gettext("%(count)s submissions: the units are told why.") % {"count": len(submissions)}
+        return self._decide(request, queryset, title=title, needs="reason", run=run)
+
+    @admin.action(permissions=["decide"], description=_("未采用: decline the selected submissions"))
+    def decline(self, request, queryset):
+        return self._refuse(request, queryset, services.submission_decline, gettext("Decline submissions"))
+
+    @admin.action(permissions=["decide"], description=_("退回修改: return the selected submissions for changes"))
+    def return_for_changes(self, request, queryset):
+        return self._refuse(request, queryset, services.submission_return, gettext("Return submissions for changes"))
+
+    def get_urls(self):
+        return [path("stats/", self.admin_site.admin_view(self.stats_view), name="distribution_submission_stats"),
+                *super().get_urls()]
+
+    def stats_view(self, request):
+        """采用统计: per unit for a year (and quarter), as a page, an .xlsx or a .docx 通报."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = StatsForm(request.GET or None)
+        year, quarter = (form.cleaned_data["year"], form.cleaned_data["quarter"]) if form.is_valid() else (
+            timezone.localdate().year, None)
+        rows = selectors.submission_stats(year=year, quarter=quarter)
+        kind = request.GET.get("format")
+        if kind in ("xlsx", "docx"):
+            name = submission_reports.file_name(year, quarter, kind)
+            content, content_type = submission_reports.render(kind, rows, year=year, quarter=quarter)
+            response = HttpResponse(content, content_type=content_type)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+            return response
+        columns = sorted({c for row in rows for c in row["by_column"]})
+        return TemplateResponse(request, "admin/distribution/submission/stats.html", {
+            **self.admin_site.each_context(request), "title": gettext("Submission statistics (采用统计)"),
+            "opts": self.model._meta, "form": form, "year": year, "quarter": quarter, "columns": columns,
+            "rows": [{**row, "columns": [row["by_column"].get(c, 0) for c in columns]} for row in rows],
+        })
+
+
+class StatsForm(forms.Form):
+    year = forms.IntegerField(min_value=1900, max_value=2999, label=_("year"))
+    quarter = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("quarter"),
+                                     choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")])

@@ -1,4 +1,5 @@
-"""The archive's filters, and login and password-reset forms that refuse further attempts past a limit."""
+"""The archive's filters, login and password-reset forms that refuse further attempts past a limit, and a unit's
+稿件."""
 
 import unicodedata
 
@@ -9,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import Article, Column, Recipient
 from distribution.throttle import throttle_clear, throttle_reserve
 
 LOGIN_FAILURE_LIMIT = 5
@@ -113,3 +114,31 @@ class SearchForm(ArchiveFilterForm):
     """The full-text search's query string: the archive's filters, and the kind of article."""
 
     kind = forms.ChoiceField(required=False, choices=[("", ""), *Article.Kind.choices])
+
+
+class ColumnChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.series.name} · {obj.name}"
+
+
+class SubmissionForm(forms.Form):
+    """A 稿件 as a unit types it on the portal: plain text, one paragraph a line (stored escaped and sanitised)."""
+
+    unit = forms.ModelChoiceField(queryset=Recipient.objects.none(), label=_("unit"))
+    title = forms.CharField(label=_("title"), max_length=200)
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 16}),
+                           help_text=_("Plain text; each line is a paragraph."))
+    column = ColumnChoiceField(queryset=Column.objects.select_related("series"), required=False,
+                               label=_("suggested column (栏目)"))
+    contact_name = forms.CharField(label=_("contact person"), max_length=50)
+    contact_phone = forms.CharField(label=_("contact phone"), max_length=30)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["unit"]  # a resubmission stays with its unit
+        else:
+            # Only the user's own units can be chosen: any other id is refused as an invalid choice.
+            self.fields["unit"].queryset = units
+            if len(units) == 1:
+                self.fields["unit"].initial = units[0].pk

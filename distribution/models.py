@@ -1,12 +1,14 @@
-"""What the units do with an issued issue (receipts), the emails announcing it, and the portal's login limits."""
+"""What the units do with an issued issue (receipts), the emails announcing it, the portal's login limits, and the
+稿件 units submit (信息报送)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Issue, Recipient
+from articles.models import Article, Column, Issue, Recipient, no_control_characters
 
 
 class Receipt(models.Model):
@@ -124,3 +126,82 @@ class AuthThrottle(models.Model):
 
     def __str__(self):
         return f"{self.key[:12]}… × {self.count}"
+
+
+class Submission(models.Model):
+    """A 稿件 a unit sent in on the portal (信息报送), and what the editors made of it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ADOPTED = "adopted", _("adopted")
+        DECLINED = "declined", _("not adopted")
+        RETURNED = "returned", _("returned for changes")
+
+    unit = models.ForeignKey(Recipient, models.PROTECT, related_name="submissions", verbose_name=_("unit"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("submitted by"))
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    # Sanitised and within the article limits (articles.models.stored_body) by the services that write it.
+    body = models.TextField(_("text"))
+    column = models.ForeignKey(
+        Column, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("suggested column (栏目)"))
+    contact_name = models.CharField(_("contact person"), max_length=50, validators=[no_control_characters])
+    contact_phone = models.CharField(_("contact phone"), max_length=30, validators=[no_control_characters])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    reason = models.TextField(_("reason"), blank=True)
+    # One article may hold several submissions (合并): each of their units is credited with a share.
+    adopted_article = models.ForeignKey(
+        Article, models.SET_NULL, null=True, blank=True, related_name="submissions",
+        verbose_name=_("adopted as article"))
+    # The 栏目 it was adopted in, kept for the statistics even if the draft article is later deleted.
+    adopted_column = models.ForeignKey(
+        Column, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("adopted in column"))
+    # How many submissions the adopted article combines (1 unless merged): the statistics share the score.
+    adopted_share_of = models.PositiveSmallIntegerField(_("merged with (submissions)"), default=1)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submission (稿件)")
+        verbose_name_plural = _("submissions (信息报送)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "adopted", "declined", "returned"]),
+                name="submission_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "returned"]) | ~Q(reason=""),
+                name="submission_refusal_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="adopted", decided_at__isnull=False) | ~Q(status="adopted"),
+                name="submission_adopted_has_date"),
+            models.CheckConstraint(condition=Q(adopted_share_of__gte=1), name="submission_share_positive"),
+        ]
+        indexes = [models.Index(fields=["unit", "created_at"], name="submission_unit_date")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("distribution:submission", args=[self.pk])
+
+
+class SubmissionLog(models.Model):
+    """One change of a submission's state: who, when, from → to, why (a dotted action name)."""
+
+    submission = models.ForeignKey(Submission, models.CASCADE, related_name="log", verbose_name=_("submission"))
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("submission log entry")
+        verbose_name_plural = _("submission log")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,12 @@
 """Reads about who receives an issue and who may see it: every portal access rule lives here."""
 
+from decimal import Decimal
+
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 
 from articles.models import Article, Issue, Recipient
-from distribution.models import Receipt
+from distribution.models import Receipt, Submission
 
 
 def sees_all_issued(user):
@@ -159,3 +161,65 @@ def receipt_counts(issue):
         downloaded=Count("pk", filter=Q(first_downloaded_at__isnull=False)),
         acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
     )
+
+
+# --- 信息报送 -------------------------------------------------------------------------------------------------
+
+SUBMISSION_LIST = Submission.objects.select_related(
+    "unit", "column", "adopted_column", "adopted_article__issue__series")
+
+
+def submissions_of(user):
+    """The submissions of the user's units, newest first (nobody else's, whoever asks)."""
+    return SUBMISSION_LIST.filter(unit__in=unit_ids(user)).order_by("-created_at", "-pk")
+
+
+def submission_of(user, pk):
+    """Submission `pk` if it belongs to one of the user's units, else None (a 404 for anyone else)."""
+    return submissions_of(user).filter(pk=pk).first()
+
+
+def adopted_in(submission):
+    """(issue, column) once the issue the submission was adopted into is issued, else None."""
+    article = submission.adopted_article
+    if submission.status != Submission.Status.ADOPTED or article is None or not article.issue.is_issued:
+        return None
+    return article.issue, submission.adopted_column
+
+
+# 采用统计: the office's scoring rules (docs/submissions.md). A merged article's score is shared equally by its
+# submissions.
+SCORE_ADOPTED = Decimal(1)
+SCORE_BY_COLUMN = {"特别关注": Decimal(2)}
+QUARTERS = {1: (1, 3), 2: (4, 6), 3: (7, 9), 4: (10, 12)}
+
+
+def submission_score(submission):
+    """What one adopted submission scores: its column's points (or SCORE_ADOPTED), shared when merged."""
+    column = submission.adopted_column.name if submission.adopted_column else ""
+    return SCORE_BY_COLUMN.get(column, SCORE_ADOPTED) / submission.adopted_share_of
+
+
+def submission_stats(*, year, quarter=None):
+    """Per unit, for the submissions of `year` (and `quarter`): submitted, adopted, adopted per 栏目 and score,
+    the highest score first (one query)."""
+    rows = Submission.objects.filter(created_at__year=year)
+    if quarter:
+        first, last = QUARTERS[quarter]
+        rows = rows.filter(created_at__month__gte=first, created_at__month__lte=last)
+    units = {}
+    for submission in rows.select_related("unit", "adopted_column").order_by():
+        row = units.setdefault(submission.unit_id, {
+            "unit": submission.unit.name, "sort": (submission.unit.sort_order, submission.unit.name),
+            "submitted": 0, "adopted": 0, "score": Decimal(0), "by_column": {}})
+        row["submitted"] += 1
+        if submission.status == Submission.Status.ADOPTED:
+            row["adopted"] += 1
+            column = submission.adopted_column.name if submission.adopted_column else ""
+            row["by_column"][column] = row["by_column"].get(column, 0) + 1
+            row["score"] += submission_score(submission)
+    result = sorted(units.values(), key=lambda r: (-r["score"], -r["adopted"], r["sort"]))
+    for row in result:
+        row["score"] = row["score"].quantize(Decimal("0.01"))
+        del row["sort"]
+    return result

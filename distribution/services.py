@@ -7,20 +7,27 @@ the queue (a task never queued, a worker that died).
 """
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
+from html import unescape
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
+from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
 
+from articles.models import Article, Issue, stored_body
+from articles.review.revisions import revision_record
 from articles.selectors import recipient_units
-from distribution.models import MailSweep, Notification, Receipt
+from distribution.models import MailSweep, Notification, Receipt, Submission, SubmissionLog
+from distribution.selectors import unit_ids
 
 logger = logging.getLogger(__name__)
 
@@ -402,3 +409,196 @@ def remind_units(receipt_pks):
 def notify_people(user_ids, subject, body):
     """A workflow notice to staff (a step's group, the drafter), over one SMTP connection."""
     return {"sent": people_notify(user_ids=user_ids, subject=subject, body=body)}
+
+
+# --- 信息报送: units submit 稿件, editors adopt, merge, decline or return them ---------------------------------
+
+
+class SubmissionError(ValidationError):
+    """A submission's change was refused; the message says why, in the user's language."""
+
+
+def submission_body(text):
+    """What a unit typed (plain text, one paragraph a line) as the body it is stored as: escaped, within the
+    article limits (ValidationError otherwise), through the article allow-list."""
+    paragraphs = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    return stored_body("".join(f"<p>{escape(line)}</p>" for line in paragraphs))
+
+
+def submission_text(body):
+    """A stored body back as the plain text a unit edits (one paragraph a line), for a resubmission."""
+    paragraphs = re.split(r"</p\s*>", body)
+    return "\n".join(unescape(strip_tags(p)).strip() for p in paragraphs if strip_tags(p).strip())
+
+
+def _is_editor(user):
+    return user.is_active and user.has_perm("articles.change_issue")
+
+
+def _check_unit_account(actor, unit):
+    if not actor.is_active or unit.pk not in unit_ids(actor):
+        raise SubmissionError(_("You may submit only for a unit your account belongs to."), code="permission")
+
+
+def _check_editor(actor):
+    if not _is_editor(actor):
+        raise SubmissionError(_("You are not allowed to decide on submissions."), code="permission")
+
+
+def _submission_log(submission, *, actor, action, from_status, comment=""):
+    SubmissionLog.objects.create(submission=submission, actor=actor, action=action, from_status=from_status,
+                                 to_status=submission.status, comment=comment)
+    task_enqueue_after_commit(notify_submission_unit, submission.pk)
+
+
+def _submission_fields(*, title, text, contact_name, contact_phone, column):
+    fields = {"title": " ".join(title.split()), "body": submission_body(text), "column": column,
+              "contact_name": contact_name.strip(), "contact_phone": contact_phone.strip()}
+    if not fields["title"]:
+        raise SubmissionError(_("A submission needs a title."), code="title")
+    if fields["body"] == "":
+        raise SubmissionError(_("A submission needs a text."), code="body")
+    return fields
+
+
+def submission_create(*, actor, unit, title, text, contact_name, contact_phone, column=None):
+    """A unit's account submits a 稿件 for `unit` (已报送); the unit is told by mail."""
+    _check_unit_account(actor, unit)
+    fields = _submission_fields(title=title, text=text, contact_name=contact_name, contact_phone=contact_phone,
+                                column=column)
+    with transaction.atomic():
+        submission = Submission(unit=unit, submitted_by=actor, **fields)
+        submission.full_clean()
+        submission.save()
+        _submission_log(submission, actor=actor, action="submission.create", from_status="")
+    return submission
+
+
+def _locked_submission(submission):
+    return Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+
+
+def submission_resubmit(*, submission, actor, title, text, contact_name, contact_phone, column=None):
+    """The unit sends a returned submission again, changed (退回修改 → 已报送)."""
+    fields = _submission_fields(title=title, text=text, contact_name=contact_name, contact_phone=contact_phone,
+                                column=column)
+    with transaction.atomic():
+        submission = _locked_submission(submission)
+        _check_unit_account(actor, submission.unit)
+        if submission.status != Submission.Status.RETURNED:
+            raise SubmissionError(_("Only a submission returned for changes can be submitted again."), code="state")
+        for name, value in fields.items():
+            setattr(submission, name, value)
+        submission.status, submission.reason, submission.updated_at = Submission.Status.SUBMITTED, "", timezone.now()
+        submission.full_clean()
+        submission.save()
+        _submission_log(submission, actor=actor, action="submission.resubmit", from_status=Submission.Status.RETURNED)
+    return submission
+
+
+def _draft_for_adoption(issue, column):
+    issue = Issue.objects.select_for_update().select_related("series").get(pk=issue.pk)
+    if issue.status != Issue.Status.DRAFT:
+        raise SubmissionError(_("Submissions are adopted only into a draft issue."), code="issue_state")
+    if column is not None and column.series_id != issue.series_id:
+        raise SubmissionError(_("This column belongs to another series."), code="column")
+    return issue
+
+
+def submission_merge(*, submissions, actor, issue, column=None, title=""):
+    """Adopt one or more pending submissions as one new article of the draft `issue`, crediting every unit;
+    the submitted text is the article's first revision, so the editor's changes are tracked."""
+    _check_editor(actor)
+    pks = sorted({s.pk for s in submissions})
+    if not pks:
+        raise SubmissionError(_("Choose at least one submission."), code="empty")
+    with transaction.atomic():
+        issue = _draft_for_adoption(issue, column)
+        locked = list(Submission.objects.select_for_update().select_related("unit").filter(pk__in=pks)
+                      .order_by("created_at", "pk"))
+        if len(locked) != len(pks) or any(s.status != Submission.Status.SUBMITTED for s in locked):
+            raise SubmissionError(_("Only submissions waiting for a decision can be adopted; nothing was changed."),
+                                  code="state")
+        units = list(dict.fromkeys(s.unit.name for s in locked))
+        position = (issue.articles.aggregate(n=Max("position"))["n"] or 0) + 1
+        article = Article(
+            issue=issue, position=position, title=" ".join(title.split()) or locked[0].title,
+            body="".join(s.body for s in locked), column=column, source="、".join(units)[:100],
+        )
+        article.full_clean()
+        article.save()
+        revision_record(issue, actor=actor, comment=_("Adopted from submissions: %(units)s") % {
+            "units": "、".join(units)})
+        now = timezone.now()
+        for submission in locked:
+            submission.status, submission.reason = Submission.Status.ADOPTED, ""
+            submission.adopted_article, submission.adopted_column = article, column
+            submission.adopted_share_of, submission.decided_at, submission.updated_at = len(locked), now, now
+            submission.save(update_fields=["status", "reason", "adopted_article", "adopted_column",
+                                           "adopted_share_of", "decided_at", "updated_at"])
+            _submission_log(submission, actor=actor, action="submission.merge" if len(locked) > 1
+                            else "submission.adopt", from_status=Submission.Status.SUBMITTED,
+                            comment=str(issue))
+    return article
+
+
+def submission_adopt(*, submission, actor, issue, column=None, title=""):
+    """Adopt one pending submission as a new article of the draft `issue` (已采用)."""
+    return submission_merge(submissions=[submission], actor=actor, issue=issue, column=column, title=title)
+
+
+def _submission_refuse(submission, *, actor, reason, status, action):
+    _check_editor(actor)
+    reason = reason.strip()
+    if not reason:
+        raise SubmissionError(_("Give the unit a reason."), code="reason")
+    with transaction.atomic():
+        submission = _locked_submission(submission)
+        if submission.status != Submission.Status.SUBMITTED:
+            raise SubmissionError(_("Only submissions waiting for a decision can be declined or returned; "
+                                    "nothing was changed."), code="state")
+        now = timezone.now()
+        submission.status, submission.reason, submission.decided_at, submission.updated_at = status, reason, now, now
+        submission.save(update_fields=["status", "reason", "decided_at", "updated_at"])
+        _submission_log(submission, actor=actor, action=action, from_status=Submission.Status.SUBMITTED,
+                        comment=reason)
+    return submission
+
+
+def submission_decline(*, submission, actor, reason):
+    """未采用: the editors will not use the submission, and tell the unit why."""
+    return _submission_refuse(submission, actor=actor, reason=reason, status=Submission.Status.DECLINED,
+                              action="submission.decline")
+
+
+def submission_return(*, submission, actor, reason):
+    """退回修改: the unit is asked to change the submission and send it again."""
+    return _submission_refuse(submission, actor=actor, reason=reason, status=Submission.Status.RETURNED,
+                              action="submission.return")
+
+
+def submission_mail_send(*, submission_pk):
+    """Tell the unit by mail what state its submission is in now; return whether a message went out."""
+    submission = Submission.objects.select_related("unit").filter(pk=submission_pk).first()
+    if submission is None or not submission.unit.email:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your submission “%(title)s”: %(status)s") % {
+            "title": submission.title, "status": submission.get_status_display()}
+        lines = [f"{submission.unit.name}:", "", subject]
+        if submission.reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": submission.reason})
+        lines.append(settings.SITE_URL + submission.get_absolute_url())
+    send_mail(subject=subject, message="\n".join(lines) + "\n", from_email=None,
+              recipient_list=[submission.unit.email])
+    return True
+
+
+@task()
+def notify_submission_unit(submission_pk):
+    """Mail the unit the new state of its submission; a failure is logged (the state change stands)."""
+    try:
+        return {"sent": submission_mail_send(submission_pk=submission_pk)}
+    except Exception:  # noqa: BLE001 - a lost notice must not undo or fail the decision
+        logger.exception("could not mail the unit about submission %s", submission_pk)
+        return {"sent": False}

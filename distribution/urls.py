@@ -1,4 +1,4 @@
-"""The portal: public archive, a unit's issues, issue pages, PDFs, 签收 and accounts."""
+"""The portal: public archive, a unit's issues, issue pages, PDFs, 签收, a unit's 稿件 and accounts."""
 
 from django.urls import path
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
     path("issues/<int:pk>/ofd/", views.issue_ofd, name="issue_ofd"),
     path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue_acknowledge"),
+    path("submissions/", views.submission_list, name="submissions"),
+    path("submissions/new/", views.submission_new, name="submission_new"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path("submissions/<int:pk>/resubmit/", views.submission_resubmit, name="submission_resubmit"),
     path("feed/atom/", feeds.public_issues_feed, name="feed"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", views.logout, name="logout"),

@@ -1,10 +1,11 @@
-"""The portal: the archive, a unit's issues, issue pages, PDFs and 签收.
+"""The portal: the archive, a unit's issues, issue pages, PDFs, 签收 and the unit's 稿件 (信息报送).
 
 Who may see what is decided in distribution.selectors only. An issue the user
 may not see answers exactly like one that does not exist (404, or the login
 page for anonymous visitors), so ids cannot be probed.
 """
 
+import functools
 import hashlib
 import logging
 from urllib.parse import quote
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Paginator
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from articles import search as article_search
-from articles.models import Article, IssueOfd
+from articles.models import Article, IssueOfd, Recipient
 from articles.printing.integrity import PdfProblem, pdf_problem
 from articles.printing.ofd import ofd_problem
 from articles.selectors import address_lines
@@ -39,7 +40,10 @@ from distribution.forms import (
     PortalAuthenticationForm,
     RateLimitedPasswordResetForm,
     SearchForm,
+    SubmissionForm,
 )
+from distribution.models import Submission
+from distribution.services import submission_text
 
 ARCHIVE_PAGE_SIZE = 20
 SEARCH_PAGE_SIZE = 20
@@ -353,3 +357,93 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     success_url=reverse_lazy("distribution:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
+
+
+# --- 信息报送: a unit's 稿件 ------------------------------------------------------------------------------------
+
+
+def _own_submission(request, pk):
+    """The user's unit's submission `pk`; anyone else's, or none, answers 404 (anonymous: the login page)."""
+    submission = selectors.submission_of(request.user, pk)
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def _unit_account(view):
+    """Only signed-in accounts reach the view; anonymous visitors are sent to the login page."""
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
+    return wrapped
+
+
+@require_safe
+@_unit_account
+def submission_list(request):
+    """The submissions of the user's units and their state."""
+    submissions = list(selectors.submissions_of(request.user))
+    for submission in submissions:
+        submission.adopted_in = selectors.adopted_in(submission)
+    return render(request, "distribution/submissions.html", {
+        "submissions": submissions, "may_submit": bool(selectors.unit_ids(request.user)),
+    })
+
+
+def _submission_saved(request, form, save):
+    """Run `save` (a service) with the form's data; its refusal is shown on the form, nothing kept."""
+    data = form.cleaned_data
+    try:
+        return save(title=data["title"], text=data["text"], contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"], column=data["column"])
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return None
+
+
+@_unit_account
+def submission_new(request):
+    """A unit's account submits a 稿件 for one of its units."""
+    units = Recipient.objects.filter(pk__in=selectors.unit_ids(request.user))
+    if not units:
+        raise Http404
+    form = SubmissionForm(request.POST if request.method == "POST" else None, units=units)
+    if request.method == "POST" and form.is_valid():
+        submission = _submission_saved(request, form, functools.partial(
+            services.submission_create, actor=request.user, unit=form.cleaned_data["unit"]))
+        if submission is not None:
+            messages.success(request, _("Your submission has been sent."))
+            return redirect(submission)
+    return render(request, "distribution/submissions_form.html", {"form": form})
+
+
+@require_safe
+@_unit_account
+def submission_detail(request, pk):
+    """One of the unit's submissions: its text, state, the reason given, and where it was adopted."""
+    submission = _own_submission(request, pk)
+    return render(request, "distribution/submissions_detail.html", {
+        "submission": submission, "adopted_in": selectors.adopted_in(submission),
+        "log": submission.log.order_by("at", "pk"),
+    })
+
+
+@_unit_account
+def submission_resubmit(request, pk):
+    """The unit changes a submission returned to it and sends it again."""
+    submission = _own_submission(request, pk)
+    if submission.status != Submission.Status.RETURNED:
+        messages.info(request, _("Only a submission returned for changes can be submitted again."))
+        return redirect(submission)
+    initial = {"title": submission.title, "text": submission_text(submission.body), "column": submission.column,
+               "contact_name": submission.contact_name, "contact_phone": submission.contact_phone}
+    form = SubmissionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _submission_saved(request, form, functools.partial(
+            services.submission_resubmit, submission=submission, actor=request.user))
+        if saved is not None:
+            messages.success(request, _("Your submission has been sent again."))
+            return redirect(saved)
+    return render(request, "distribution/submissions_form.html", {"form": form, "submission": submission})

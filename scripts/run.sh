@@ -26,4 +26,10 @@ else
 fi
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
-.venv/bin/python manage.py runserver "${ADDR:-127.0.0.1:8000}"
+# Served by gunicorn, as a small office can run it for real (not Django's development server):
+# two workers, the render budget within gunicorn's timeout (BULLETIN_RENDER_TIMEOUT < 60 s); DEBUG=1 reloads on
+# code changes.
+reload=()
+[ "$DEBUG" = "1" ] && reload=(--reload)
+.venv/bin/gunicorn bulletin_cms.wsgi --bind "${ADDR:-127.0.0.1:8000}" --workers "${WEB_WORKERS:-2}" --timeout 60 \
+  --access-logfile - "${reload[@]}"

@@ -21,3 +21,10 @@ def test_the_readme_first_command_serves_with_debug_off():
 
     script = (Path(__file__).parents[1] / "scripts" / "run.sh").read_text()
     assert 'DEBUG="${DEBUG:-0}"' in script and "collectstatic" in script
+
+
+def test_the_readme_first_command_serves_with_gunicorn_and_runs_the_worker():
+    from pathlib import Path
+
+    script = (Path(__file__).parents[1] / "scripts" / "run.sh").read_text()
+    assert ".venv/bin/gunicorn bulletin_cms.wsgi" in script and "runserver" not in script

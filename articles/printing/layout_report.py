@@ -319,10 +319,13 @@ class _Measure:
             stroked = None
             for line in self.body_lines(index):
                 text, face = line["text"], line["chars"][0]["fontname"].split("+")[-1]
-                if LEVEL_1.match(text) and not any(mark in face for mark in HEITI) and len(text) <= 30:
+                # A heading stands alone on its line: a full line opening with 一、 is a paragraph's lead-in
+                # (real bulletins set 一、切实加强…。 as body text), not a heading.
+                alone = line["x1"] < RIGHT - CELL
+                if LEVEL_1.match(text) and not any(mark in face for mark in HEITI) and len(text) <= 30 and alone:
                     self.add("headings", index + 1, _("level-1 heading not in 黑体: “%(text)s”"), text=text[:20])
                 elif LEVEL_2.match(text) and not any(mark in face for mark in KAITI) and len(text) <= 30 \
-                        and not text.endswith(("。", "；")):
+                        and not text.endswith(("。", "；")) and alone:
                     self.add("headings", index + 1, _("level-2 heading not in 楷体: “%(text)s”"), text=text[:20])
                 elif (LEVEL_3.match(text) and len(text) <= 30 and not text.endswith(("。", "；", "："))
                       and "，" not in text and line["x1"] < RIGHT - CELL):  # a heading stands alone on its line
