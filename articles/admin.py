@@ -36,6 +36,7 @@ from articles.models import (
     Distribution,
     Issue,
     IssueLog,
+    IssueOfd,
     Meeting,
     PdfCheck,
     Recipient,
@@ -475,11 +476,24 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
         # The checksum is for the administrator: behind 详情, not in the office's way.
         return format_html(
             '<a href="{}" target="_blank">{}</a> · {} · {}{} <details class="pdf-details"><summary>{}</summary>'
-            'SHA-256 <code>{}</code></details>',
+            'SHA-256 <code>{}</code></details>{}',
             reverse("distribution:issue_pdf", args=[obj.pk]), obj.pdf_filename,
             gettext("%(pages)s pages") % {"pages": obj.pdf_pages},
             gettext("%(kb)s KB") % {"kb": round(obj.pdf_size / 1024)}, pdfa, gettext("Details"), obj.pdf_sha256,
+            self._ofd_display(obj),
         )
+
+    def _ofd_display(self, obj):
+        """The OFD beside the PDF: its link, or why it could not be written and how to write it later."""
+        ofd = IssueOfd.objects.filter(issue_id=obj.pk).first()
+        if ofd is not None and ofd.ofd_sha256:
+            return format_html(' <p class="ofd"><a href="{}">{}</a> · {}</p>',
+                               reverse("distribution:issue_ofd", args=[obj.pk]), ofd.file_name,
+                               gettext("%(kb)s KB") % {"kb": round(ofd.ofd_size / 1024)})
+        reason = ofd.error if ofd is not None else gettext("not written yet")
+        return format_html(' <p class="errornote ofd-error">{}</p>', gettext(
+            "The OFD could not be written: %(reason)s. Write it with: manage.py write_ofd %(id)s")
+            % {"reason": reason, "id": obj.pk})
 
     def has_delete_permission(self, request, obj=None):
         # Drafters delete their own drafts (superusers any draft); the log of a deleted draft is kept.

@@ -476,6 +476,45 @@ class ArticleIndex(models.Model):
         return str(self.article_id)
 
 
+def issued_ofd_path(ofd, filename):
+    return f"issues/{ofd.issue.series_id}/{ofd.issue.year}/{filename}"
+
+
+class IssueOfd(models.Model):
+    """The OFD (GB/T 33190) of an issued issue, built from its stored PDF after issuing (printing.ofd).
+
+    A row of its own, not fields on the issue: an issued issue's row is frozen (articles.freeze), and the OFD
+    comes after the commit that issued it. No file and an `error` means writing it failed (manage.py write_ofd).
+    """
+
+    issue = models.OneToOneField(Issue, models.PROTECT, related_name="ofd", verbose_name=_("issue"), editable=False)
+    ofd_file = models.FileField(_("OFD"), storage=private_storage, upload_to=issued_ofd_path, blank=True,
+                                editable=False)
+    ofd_size = models.PositiveIntegerField(_("OFD size (bytes)"), null=True, blank=True, editable=False)
+    ofd_sha256 = models.CharField(_("OFD SHA-256"), max_length=64, blank=True, editable=False)
+    error = models.TextField(_("why the OFD could not be written"), blank=True, editable=False)
+    written_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("issued OFD")
+        verbose_name_plural = _("issued OFDs")
+        constraints = [
+            # A file and its checksum, or the reason there is none.
+            models.CheckConstraint(
+                condition=(~Q(ofd_file="") & ~Q(ofd_sha256="") & Q(ofd_size__isnull=False, error=""))
+                | (Q(ofd_file="", ofd_sha256="", ofd_size__isnull=True) & ~Q(error="")),
+                name="issueofd_file_or_error",
+            ),
+        ]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def file_name(self):
+        return file_name_component(f"{self.issue.printed_series.name}{self.issue.label}.ofd")
+
+
 def volume_pdf_path(volume, filename):
     return f"volumes/{volume.series_id}/{volume.year}/{filename}"
 

@@ -26,9 +26,11 @@ from articles.models import (
     Distribution,
     Issue,
     IssueLog,
+    IssueOfd,
     IssueRevision,
     PdfCheck,
     Series,
+    issued_ofd_path,
     issued_pdf_path,
 )
 from articles.printing.integrity import pdf_problem
@@ -215,7 +217,43 @@ def issue_approve(*, issue, actor, comment="", step=None):
                  step=name)
             issue_step_reached.send(sender=Issue, issue=issue, actor=actor)
             return issue
-    return _issue(issue.pk, actor=actor, comment=comment, step=issue.step)
+    issued = _issue(issue.pk, actor=actor, comment=comment, step=issue.step)
+    # The OFD comes after the commit: it is made from the stored PDF, and its failure never un-issues.
+    transaction.on_commit(lambda: write_ofd(issue=issued), robust=True)
+    return issued
+
+
+def write_ofd(*, issue):
+    """Write the OFD of an issued issue from its stored PDF, once; a failure is logged and kept as the reason."""
+    from articles.printing.ofd import issue_ofd
+
+    if issue.status != Status.ISSUED:
+        raise WorkflowError(_("Only an issued issue has an OFD."), code="status")
+    existing = IssueOfd.objects.filter(issue=issue).first()
+    if existing is not None and existing.ofd_sha256:
+        return existing  # written once, like the PDF: never again
+    problem = pdf_problem(issue, cached=False)
+    try:
+        if problem:
+            raise ValueError(_("the stored PDF is not the issued file (%(problem)s)") % {"problem": problem.label})
+        content = issue_ofd(issue)
+    except Exception as exc:  # any failure is this issue's OFD failing, never the issuing's
+        logger.exception("The OFD of %s (id %s) could not be written", issue, issue.pk)
+        reason = str(exc) or type(exc).__name__
+        IssueOfd.objects.update_or_create(issue=issue, defaults={
+            "ofd_file": "", "ofd_size": None, "ofd_sha256": "", "error": reason, "written_at": timezone.now()})
+        return IssueOfd.objects.get(issue=issue)
+    storage = IssueOfd._meta.get_field("ofd_file").storage
+    name = storage.save(issued_ofd_path(IssueOfd(issue=issue), f"{issue.number:03d}.ofd"), ContentFile(content))
+    try:
+        ofd, _created = IssueOfd.objects.update_or_create(issue=issue, defaults={
+            "ofd_file": name, "ofd_size": len(content), "ofd_sha256": hashlib.sha256(content).hexdigest(),
+            "error": "", "written_at": timezone.now()})
+    except BaseException:
+        storage.delete(name)
+        raise
+    logger.info("Wrote the OFD of %s (id %s): %s, %s bytes", issue, issue.pk, name, len(content))
+    return ofd
 
 
 def _next_numbers(issue, *, lock):

@@ -33,6 +33,8 @@ from articles import demo_data, services  # noqa: E402
 from articles.demo import load_demo  # noqa: E402
 from articles.models import Article, Issue, Series  # noqa: E402
 from articles.printing import fonts  # noqa: E402
+from articles.printing.ofd import issue_metadata, ofd_from_pdf  # noqa: E402
+from articles.printing.pdfa import pdfa_findings  # noqa: E402
 from articles.printing.renderer import IssueRenderer, pdf_variant  # noqa: E402
 
 PARAGRAPH = (
@@ -69,6 +71,30 @@ def generated_issue(series, editor, paragraphs):
     Article.objects.create(issue=issue, position=1, title="关于地方志工作的\n长篇测试文章", body=PARAGRAPH * paragraphs)
     issue.number, issue.total_number = 2, 2
     return issue
+
+
+def ofd_cost(issue, renderer, pdf_median, runs=15):
+    """The OFD written after issuing (docs/ofd.md), beside what issuing costs: the render and the PDF/A check."""
+    content = renderer.render().content
+    metadata = issue_metadata(issue)
+    ofd_from_pdf(content, metadata)  # warm-up: imports, pdfminer's caches
+    ofd_times, check_times = [], []
+    variant = pdf_variant()
+    for _ in range(runs):
+        start = time.perf_counter()
+        package = ofd_from_pdf(content, metadata)
+        ofd_times.append(time.perf_counter() - start)
+        if variant:
+            start = time.perf_counter()
+            pdfa_findings(content, variant)
+            check_times.append(time.perf_counter() - start)
+    median = statistics.median(ofd_times)
+    issuing = pdf_median + (statistics.median(check_times) if check_times else 0)
+    spread = f"min {min(ofd_times):.3f}  max {max(ofd_times):.3f}, n={runs}"
+    sizes = f"{len(package) // 1024} KB beside the PDF's {len(content) // 1024} KB"
+    print(f"{'demo issue, OFD from the PDF':<28}      median {median:.3f} s  ({spread}); {sizes}")
+    print(f"{'':<28}      issuing the PDF (render {pdf_median:.3f} s + PDF/A check) {issuing:.3f} s: the OFD adds "
+          f"+{median / issuing:.0%} (target ≤ +30 %); +{median / pdf_median:.0%} on the render alone")
 
 
 def memory_steadiness(renderer, runs=50):
@@ -224,6 +250,7 @@ def main():
                 editor = demo.created_by
                 demo_renderer = IssueRenderer(demo, preview=False)
                 median = describe(f"demo issue (issued, {pdf_variant() or 'plain PDF'})", *timed(demo_renderer, 15))
+                ofd_cost(demo, demo_renderer, median)
                 with override_settings(BULLETIN_PDF_VARIANT="none"):
                     describe("demo issue (issued, plain PDF)", *timed(demo_renderer, 15))
                 describe("demo issue (preview)", *timed(IssueRenderer(demo, preview=True), 15))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("issues/<int:pk>/", views.issue_detail, name="issue"),
     path("issues/<int:pk>/pdf/", views.issue_pdf, name="issue_pdf"),
+    path("issues/<int:pk>/ofd/", views.issue_ofd, name="issue_ofd"),
     path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue_acknowledge"),
     path("submissions/", views.submission_list, name="submissions"),
     path("submissions/new/", views.submission_new, name="submission_new"),

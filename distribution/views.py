@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from articles import search as article_search
-from articles.models import Article, Recipient
+from articles.models import Article, IssueOfd, Recipient
 from articles.printing.integrity import PdfProblem, pdf_problem
+from articles.printing.ofd import ofd_problem
 from articles.selectors import address_lines
 from bulletin_cms.middleware import bad_request_page
 from distribution import selectors, services
@@ -272,6 +273,42 @@ def issue_pdf(request, pk):
     download = request.GET.get("download") == "1"
     _record(request, issue, units, "download" if download else "view")
     response = _pdf_response(issue, as_attachment=download)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+STAFF_OFD_MESSAGES = {
+    PdfProblem.MISSING: gettext_lazy(
+        "This issue has no stored OFD (%(file)s). %(reason)sWrite it with: manage.py write_ofd %(id)s"),
+    PdfProblem.MISMATCH: gettext_lazy(
+        "The stored OFD of this issue (%(file)s) failed its checksum check, so it is no longer served. Restore it "
+        "from a backup (its SHA-256 must be %(sha256)s)."),
+}
+
+
+@require_safe
+def issue_ofd(request, pk):
+    """The issue's OFD as an attachment, for whoever may read the issue, once it checks out like the PDF."""
+    issue, units = _issue_for(request, pk)
+    if issue is None:
+        return _not_visible(request)
+    ofd = IssueOfd.objects.filter(issue_id=issue.pk).first()
+    problem = ofd_problem(ofd)
+    if problem:
+        logger.error("Refused to serve the OFD of %s (id %s): %s", issue, issue.pk, problem.value,
+                     extra={"request": request})
+        reason = _("Writing it failed: %(error)s. ") % {"error": ofd.error} if ofd is not None and ofd.error else ""
+        staff_message = STAFF_OFD_MESSAGES[problem] % {
+            "file": ofd.ofd_file.name if ofd is not None and ofd.ofd_file.name else "—", "reason": reason,
+            "id": issue.pk, "sha256": ofd.ofd_sha256 if ofd is not None else ""}
+        response = render(request, "distribution/ofd_unavailable.html", {
+            "issue": issue, "staff_message": staff_message if request.user.is_staff else "",
+        }, status=503)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    _record(request, issue, units, "download")
+    response = FileResponse(ofd.ofd_file.open("rb"), as_attachment=True, filename=ofd.file_name,
+                            content_type="application/ofd")
     patch_cache_control(response, private=True, no_cache=True)
     return response
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from articles import roles, services
-from articles.models import Article, Distribution, Issue, Recipient, RecipientGroup, ReviewStep, Series
+from articles.models import Article, Distribution, Issue, IssueOfd, Recipient, RecipientGroup, ReviewStep, Series
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -171,17 +171,19 @@ def files_in(folder):
 
     folder = Path(folder)
     private = {**settings.STORAGES["private"], "OPTIONS": {"location": folder / "private", "base_url": None}}
-    field = Issue._meta.get_field("pdf_file")
-    original = field.storage
+    fields = [Issue._meta.get_field("pdf_file"), IssueOfd._meta.get_field("ofd_file")]
+    originals = [field.storage for field in fields]
     with override_settings(MEDIA_ROOT=folder / "media", PRIVATE_MEDIA_ROOT=folder / "private",
                            STORAGES={**settings.STORAGES, "private": private}):
         storages._storages = {}
-        # FileField evaluates its callable storage once, at import: point the field itself here too.
-        field.storage = storages["private"]
+        # FileField evaluates its callable storage once, at import: point the fields themselves here too.
+        for field in fields:
+            field.storage = storages["private"]
         try:
             yield
         finally:
-            field.storage = original
+            for field, original in zip(fields, originals, strict=True):
+                field.storage = original
             storages._storages = {}
 
 

@@ -1,10 +1,11 @@
-"""A year of a series for the archive: the stored PDFs of its issued issues in a zip, with a manifest.
+"""A year of a series for the archive: the stored PDFs (and OFDs) of its issued issues in a zip, with a manifest.
 
 The PDFs are the files stored when each issue was issued, never rendered again. Each is read once, and
 the bytes read are hashed and compared with the SHA-256 recorded at issuing before they go into the zip:
 if any file is missing or differs, the export is refused as a whole (YearExportError naming every such
 issue) and nothing is handed out. The zip is reproducible: its entries are dated by when each issue
-was issued, so exporting the same year twice gives the same bytes.
+was issued, so exporting the same year twice gives the same bytes. An issue's OFD, when one was written, goes
+in beside its PDF under the same checks (its size and SHA-256 in manifest.json).
 """
 
 import hashlib
@@ -42,7 +43,7 @@ class YearExportError(ValidationError):
 def year_export_issues(*, series, year):
     """The issued issues of `series` in `year`, in number order, with their article titles."""
     titles = Article.objects.only("issue_id", "title").order_by("position", "pk")
-    return (Issue.objects.issued().filter(series=series, year=year).select_related("series")
+    return (Issue.objects.issued().filter(series=series, year=year).select_related("series", "ofd")
             .prefetch_related(Prefetch("articles", queryset=titles)).order_by("number"))
 
 
@@ -57,16 +58,29 @@ def _entry(name, issue):
     return info
 
 
-def _stored_pdf(issue):
-    """The bytes of the issue's stored PDF and the PdfProblem with them (None when it is the file issued)."""
+def _stored(field_file, sha256):
+    """The bytes of a stored file and the PdfProblem with them (None when they are the file recorded by `sha256`)."""
     try:
-        with issue.pdf_file.open("rb") as fh:
+        with field_file.open("rb") as fh:
             content = fh.read()
     except (OSError, ValueError):
         return None, PdfProblem.MISSING
-    if hashlib.sha256(content).hexdigest() != issue.pdf_sha256:
+    if hashlib.sha256(content).hexdigest() != sha256:
         return None, PdfProblem.MISMATCH
     return content, None
+
+
+def _stored_pdf(issue):
+    """The bytes of the issue's stored PDF and the PdfProblem with them (None when it is the file issued)."""
+    return _stored(issue.pdf_file, issue.pdf_sha256)
+
+
+def _stored_ofd(issue):
+    """(None, None) when the issue has no OFD, else its stored bytes and the PdfProblem with them."""
+    ofd = getattr(issue, "ofd", None)
+    if ofd is None or not ofd.ofd_sha256:
+        return None, None
+    return _stored(ofd.ofd_file, ofd.ofd_sha256)
 
 
 def year_export(*, series, year):
@@ -85,9 +99,14 @@ def year_export(*, series, year):
         with zipfile.ZipFile(out, "w") as archive:
             for issue in issues:
                 content, problem = _stored_pdf(issue)
+                ofd_content, ofd_problem = _stored_ofd(issue)
                 if problem is not None:
                     problems.append(_("%(issue)s (%(file)s): %(problem)s")
                                     % {"issue": issue, "file": issue.pdf_file.name, "problem": problem.label})
+                if ofd_problem is not None:
+                    problems.append(_("%(issue)s (%(file)s): %(problem)s")
+                                    % {"issue": issue, "file": issue.ofd.ofd_file.name, "problem": ofd_problem.label})
+                if problem is not None or ofd_problem is not None:
                     continue
                 if problems:
                     continue  # refused already: the rest is only read to name every bad file at once
@@ -98,6 +117,10 @@ def year_export(*, series, year):
                     "titles": [str(article) for article in issue.articles.all()],
                     "file": issue.pdf_filename, "size": len(content), "sha256": issue.pdf_sha256,
                 })
+                if ofd_content is not None:
+                    archive.writestr(_entry(issue.ofd.file_name, issue), ofd_content, compress_type=zipfile.ZIP_STORED)
+                    manifest[-1].update({"ofd_file": issue.ofd.file_name, "ofd_size": len(ofd_content),
+                                         "ofd_sha256": issue.ofd.ofd_sha256})
             if problems:
                 raise YearExportError(
                     _("Nothing was exported. These stored PDFs are not the files that were issued: %(problems)s. "

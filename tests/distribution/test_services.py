@@ -93,8 +93,9 @@ def test_receipts_and_pending_emails_are_made_in_the_issuing_transaction(under_r
     issue, (direct, grouped, silent) = under_review
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.issue_approve(issue=issue, actor=factories.leader())
-    # Only the sending waits for the commit (and forgetting a cached "not issued" for the portal).
-    assert [c.__qualname__.split(".")[0] for c in callbacks] == ["issue_mail_enqueue_after_commit", "issue_distribute"]
+    # Only the sending waits for the commit (and forgetting a cached "not issued" for the portal; the OFD, docs/ofd.md).
+    assert [c.__qualname__.split(".")[0] for c in callbacks] == [
+        "issue_mail_enqueue_after_commit", "issue_distribute", "issue_approve"]
     assert set(Receipt.objects.filter(issue=issue).values_list("recipient", flat=True)) == {
         direct.pk, grouped.pk, silent.pk}
     assert sorted(Notification.objects.filter(issue=issue).values_list("email", "status")) == [
