@@ -81,6 +81,13 @@ def normalize(html):
             level = _heading_level(_text(element))
             if level:
                 element.tag = level
+    # A picture without alternative text takes its caption's, so screen readers say what it shows.
+    for figure in root.iter("figure"):
+        caption = figure.find("figcaption")
+        text = " ".join(caption.text_content().split()) if caption is not None else ""
+        for img in figure.iter("img"):
+            if text and not (img.get("alt") or "").strip():
+                img.set("alt", text[:200])
     wrapped = lxml.html.tostring(root, encoding="unicode")
     return wrapped[len("<div>"):-len("</div>")]
 

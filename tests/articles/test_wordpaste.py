@@ -82,3 +82,12 @@ def test_the_issue_form_refuses_the_picture_and_keeps_what_was_typed(client):
     html = response.content.decode()
     assert response.status_code == 200 and "刚粘贴的正文" in html and "第1张图片" in html
     assert issue.articles.get().body == "<p>正文。</p>"
+
+
+def test_a_picture_without_alt_text_takes_its_caption():
+    from articles.content.wordpaste import normalize
+
+    html = normalize('<figure class="image"><img src="/media/uploads/a.png">'
+                     '<figcaption>图1 会议现场</figcaption></figure>'
+                     '<figure><img src="/media/uploads/b.png" alt="已有说明"><figcaption>图2</figcaption></figure>')
+    assert 'alt="图1 会议现场"' in html and 'alt="已有说明"' in html
