@@ -529,7 +529,14 @@ def _articles(html, omitted):
     applying to the articles after it, a （供稿单位） line ending an article its source. The text of the
     lines left out (a masthead, 报/送/发) is appended to `omitted`."""
     root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    articles, column, current = [], "", None
+    articles, column, current, pending_column = [], "", None, None
+
+    def keep_unapplied(element):
+        """A 【栏目】 line no article followed is text after all: kept as an article of its own, never lost."""
+        if element is not None:
+            element.attrib.pop("class", None)
+            articles.append(ImportedArticle(title=_("Untitled article"), subtitle="", body=_html(element),
+                                            source="", column=""))
 
     def close():
         if current is None or (current["title"] is None and not current["body"]):
@@ -554,9 +561,11 @@ def _articles(html, omitted):
                 continue
             close()
             current = {"title": lines or None, "subtitle": "", "body": [], "column": column}
+            pending_column = None
         elif kind == "bulletin-column":
             close()
-            column, current = COLUMN_LINE.match(_flat(element))[1], None
+            keep_unapplied(pending_column)
+            column, current, pending_column = COLUMN_LINE.match(_flat(element))[1], None, element
         elif kind == "bulletin-subtitle" and current is not None and current["title"] and not current["body"] \
                 and not current["subtitle"]:
             current["subtitle"] = " ".join(element.text_content().split())
@@ -564,7 +573,9 @@ def _articles(html, omitted):
             if current is None:
                 current = {"title": None, "subtitle": "", "body": [], "column": column}
             current["body"].append(element)
+            pending_column = None
     close()
+    keep_unapplied(pending_column)
     return articles
 
 

@@ -579,3 +579,11 @@ def test_a_published_bulletins_masthead_and_recipient_lines_are_left_out_and_sai
     assert article.body == "<p>1月12日，省地方志办党组召开中心组（扩大）学习会。</p>"
     page = response.content.decode()
     assert "刊头和报、送、发行已略去" in page and "四川省地方志工作简报；第1期" in page and "（共印80份）" in page
+
+
+def test_a_column_line_no_article_follows_is_kept_as_text():
+    """Found by the property test above: a lone 【1】 line was taken for a 栏目 and lost."""
+    document = docx.Document()
+    line(document, "【市州动态】", size=16, bold=False, align=None, font="仿宋_GB2312")
+    found = docx_import.docx_convert(saved(document)).articles
+    assert [a.body for a in found] == ["<p>【市州动态】</p>"]
