@@ -4,7 +4,9 @@ with long unit names, and text that ends on an odd page (so the end block moves 
 """
 
 import io
+import re
 
+import pdfplumber
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw
 
@@ -175,3 +177,23 @@ def fidelity_bulletin():
     issue = issue_approve(issue=issue, actor=leader())
     assert issue.status == Issue.Status.ISSUED
     return issue
+
+
+PAGE_NUMBER = re.compile(r"^— \d+ —$")
+
+
+class IssuedPdf:
+    """An issued hard bulletin as the tests read it back: its PDF's pages and text lines, and its layout report."""
+
+    def __init__(self, issue, content, report):
+        self.issue, self.content, self.report = issue, content, report
+        self.pdf = pdfplumber.open(io.BytesIO(content))
+        self.pages = self.pdf.pages
+        self.lines = [page.extract_text_lines() for page in self.pages]
+
+    def line(self, start):
+        return next((n, ln) for n, lines in enumerate(self.lines) for ln in lines if ln["text"].startswith(start))
+
+    def text(self):
+        """The text as read from the PDF: lines joined as they come, nothing removed but page numbers."""
+        return "".join(ln["text"] for lines in self.lines for ln in lines if not PAGE_NUMBER.match(ln["text"]))

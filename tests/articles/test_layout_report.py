@@ -4,7 +4,6 @@ import io
 import re
 
 import page as page_validation
-import pdfplumber
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -29,22 +28,6 @@ from tests.articles import hard_bulletin as hb
 from tests.factories import issue_in, leader, rolled_back
 
 pytestmark = pytest.mark.django_db
-PAGE_NUMBER = re.compile(r"^— \d+ —$")
-
-
-class Hard:
-    def __init__(self, issue, content, report):
-        self.issue, self.content, self.report = issue, content, report
-        self.pdf = pdfplumber.open(io.BytesIO(content))
-        self.pages = self.pdf.pages
-        self.lines = [page.extract_text_lines() for page in self.pages]
-
-    def line(self, start):
-        return next((n, ln) for n, lines in enumerate(self.lines) for ln in lines if ln["text"].startswith(start))
-
-    def body_text(self):
-        """The text as read from the PDF: lines joined as they come, nothing removed but page numbers."""
-        return "".join(ln["text"] for lines in self.lines for ln in lines if not PAGE_NUMBER.match(ln["text"]))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +37,7 @@ def hard(django_db_setup, django_db_blocker, tmp_path_factory):
         with issue.pdf_file.open("rb") as fh:
             content = fh.read()
         report = issue_layout_report(issue)
-    doc = Hard(issue, content, report)
+    doc = hb.IssuedPdf(issue, content, report)
     yield doc
     doc.pdf.close()
 
@@ -67,14 +50,14 @@ def test_the_layout_report_finds_no_deviation_in_the_hard_bulletin(hard):
 
 
 def test_the_hard_bulletin_is_hard(hard):
-    text = hard.body_text()
+    text = hard.text()
     for heading in ("一、总体情况", "（一）主要做法", "1.强化制度建设", "（1）明确工作责任"):
         assert heading in text
     assert "续表" in text and "WeChat Mini Program" in text
     assert any(page.images for page in hard.pages)
     assert len(hard.pages) == 8
     # The text ends on odd page 7; the end block moved on to page 8.
-    assert any(PAGE_NUMBER.match(ln["text"]) is None and round(ln["chars"][0]["size"]) == 16 for ln in hard.lines[6])
+    assert any(hb.PAGE_NUMBER.match(ln["text"]) is None and round(ln["chars"][0]["size"]) == 16 for ln in hard.lines[6])
     assert hard.line("测试办公室综合处")[0] == 7
 
 
@@ -112,7 +95,7 @@ def test_full_lines_with_latin_digits_and_punctuation_end_flush_and_keep_their_s
 
 
 def test_the_extracted_text_gains_no_spaces(hard):
-    text = hard.body_text()
+    text = hard.text()
     paragraphs = re.findall(r"<p>(.*?)</p>", hb.HEADINGS + hb.PARAGRAPH)
     for paragraph in paragraphs:
         assert strip_tags(paragraph) in text
@@ -175,7 +158,7 @@ def test_lines_after_tables_and_images_and_on_page_one_are_on_the_grid(hard):
 
 def test_page_number_dashes_sit_7mm_below_the_type_area(hard):
     for n, (page, lines) in enumerate(zip(hard.pages, hard.lines, strict=True)):
-        line = next(ln for ln in lines if PAGE_NUMBER.match(ln["text"]))
+        line = next(ln for ln in lines if hb.PAGE_NUMBER.match(ln["text"]))
         assert _Measure.dash_top(page, line) == pytest.approx(BOTTOM + 7 * MM, abs=0.5 * MM), n + 1
 
 

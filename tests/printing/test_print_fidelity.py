@@ -4,10 +4,8 @@ issued through the workflow once and measured class by class in its PDF (pdfplum
 over the page number with its caption on the next page, a 61 pt hash overflow, "h t t p s", a 黑体 "1." and
 nested lists numbered （1）（1）; the layout report (tests/printing/test_layout_report_faults.py) names each."""
 
-import io
 import re
 
-import pdfplumber
 import pytest
 
 from articles.printing.layout_report import BOTTOM, CELL, LEFT, MM, PITCH, RIGHT, TOP, _Measure, issue_layout_report
@@ -15,21 +13,6 @@ from tests.articles import hard_bulletin as hb
 from tests.factories import rolled_back
 
 pytestmark = pytest.mark.django_db
-PAGE_NUMBER = re.compile(r"^— \d+ —$")
-
-
-class Fidelity:
-    def __init__(self, issue, content, report):
-        self.issue, self.content, self.report = issue, content, report
-        self.pdf = pdfplumber.open(io.BytesIO(content))
-        self.pages = self.pdf.pages
-        self.lines = [page.extract_text_lines() for page in self.pages]
-
-    def line(self, start):
-        return next((n, ln) for n, lines in enumerate(self.lines) for ln in lines if ln["text"].startswith(start))
-
-    def text(self):
-        return "".join(ln["text"] for lines in self.lines for ln in lines if not PAGE_NUMBER.match(ln["text"]))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +22,7 @@ def doc(django_db_setup, django_db_blocker, tmp_path_factory):
         with issue.pdf_file.open("rb") as fh:
             content = fh.read()
         report = issue_layout_report(issue)
-    fidelity = Fidelity(issue, content, report)
+    fidelity = hb.IssuedPdf(issue, content, report)
     yield fidelity
     fidelity.pdf.close()
 
@@ -106,7 +89,7 @@ def test_no_hole_of_more_than_two_lines_before_an_image(doc):
     for n in range(1, len(doc.pages)):
         flow = _measure(doc).flow(n)
         if flow and flow[0][2] == "image":
-            before = [ln for ln in doc.lines[n - 1] if not PAGE_NUMBER.match(ln["text"])]
+            before = [ln for ln in doc.lines[n - 1] if not hb.PAGE_NUMBER.match(ln["text"])]
             assert BOTTOM - max(ln["bottom"] for ln in before) < 2 * PITCH + 4
 
 
