@@ -67,13 +67,18 @@ def stored_sha256(path, *, cached=True):
     return digest
 
 
-def pdf_problem(issue, *, cached=True):
-    """None when the issue's stored PDF is the one issued, else the PdfProblem (missing or mismatch)."""
-    if not issue.pdf_file.name:
+def file_problem(field_file, sha256, *, cached=True):
+    """None when the stored file is the one recorded with `sha256`, else the PdfProblem (missing or mismatch)."""
+    if not field_file.name:
         return PdfProblem.MISSING
     try:
-        digest = stored_sha256(issue.pdf_file.path, cached=cached)
+        digest = stored_sha256(field_file.path, cached=cached)
     except OSError:
         # Gone, unreadable or a directory: nothing that can be served.
         return PdfProblem.MISSING
-    return None if digest == issue.pdf_sha256 else PdfProblem.MISMATCH
+    return None if digest == sha256 else PdfProblem.MISMATCH
+
+
+def pdf_problem(issue, *, cached=True):
+    """None when the issue's stored PDF is the one issued, else the PdfProblem (missing or mismatch)."""
+    return file_problem(issue.pdf_file, issue.pdf_sha256, cached=cached)

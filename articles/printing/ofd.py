@@ -14,7 +14,7 @@ import pdfplumber
 import pikepdf
 from lxml import etree
 
-from articles.printing.integrity import PdfProblem, stored_sha256
+from articles.printing.integrity import PdfProblem, file_problem
 
 NS = "http://www.ofdspec.org/2016"
 PT_TO_MM = 25.4 / 72
@@ -415,10 +415,6 @@ def issue_ofd(issue):
 
 def ofd_problem(ofd, *, cached=True):
     """None when the stored OFD is the one written (its SHA-256), else the PdfProblem (missing or mismatch)."""
-    if ofd is None or not ofd.ofd_file.name:
+    if ofd is None:
         return PdfProblem.MISSING
-    try:
-        digest = stored_sha256(ofd.ofd_file.path, cached=cached)
-    except OSError:
-        return PdfProblem.MISSING
-    return None if digest == ofd.ofd_sha256 else PdfProblem.MISMATCH
+    return file_problem(ofd.ofd_file, ofd.ofd_sha256, cached=cached)
