@@ -5,6 +5,8 @@ import io
 from urllib.parse import quote
 
 import openpyxl
+import openpyxl.styles
+import openpyxl.utils
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -134,8 +136,20 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             book = openpyxl.Workbook()
             sheet = book.active
             sheet.title = "签收情况"
+            # As offices print it: a title row naming the issue, the header frozen under it, columns wide
+            # enough for a unit's name and a time.
+            sheet.append(safe_rows([[f"{issue} 签收情况（截至 {timezone.localtime():%Y年%m月%d日 %H:%M}）"]])[0])
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(rows[0]), 1))
+            sheet["A1"].font = openpyxl.styles.Font(bold=True, size=14)
             for row in rows:
                 sheet.append(row)
+            for cell in sheet[2]:
+                cell.font = openpyxl.styles.Font(bold=True)
+            sheet.freeze_panes = "B3"
+            for index, _header in enumerate(rows[0], start=1):
+                longest = max(len(str(row[index - 1] or "")) for row in rows)
+                width = min(max(10, longest * 2 + 2), 40)  # a Chinese character is about two columns wide
+                sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
             out = io.BytesIO()
             book.save(out)
             response = HttpResponse(out.getvalue(), content_type=(

@@ -89,7 +89,10 @@ def test_the_receipts_export_reads_back_with_one_row_per_unit(client, issued, ki
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+        # A title row naming the issue, the header frozen under it, columns wide enough for the names.
+        assert sheet["A1"].value.startswith(f"{issue} 签收情况") and sheet.freeze_panes == "B3"
+        assert sheet.column_dimensions["A"].width >= 10
+        rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert rows[0][0] == "单位" and rows[0][5] == "签收时间"
     by_unit = {row[0]: row for row in rows[1:]}
     assert set(by_unit) == {"已签收单位", "未签收单位", "无邮箱单位"}
@@ -116,6 +119,6 @@ def test_a_unit_name_that_looks_like_a_formula_stays_text(client, issued, kind):
         names = [row[0] for row in rows[1:]]
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        names = [row[0].value for row in sheet.iter_rows(min_row=2)]
-        assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))  # text, not a formula
+        names = [row[0].value for row in sheet.iter_rows(min_row=3)]
+        assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=1))  # text, not a formula
     assert "'=HYPERLINK(\"http://example.org\",\"点此\")" in names
