@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles import workflow
 from articles.models import (
@@ -449,14 +450,19 @@ def comment_resolve(*, comment, actor):
 # --- proofreading (校对): apply a finding's suggestion, or keep the text as written ---------------------
 
 
+def _check_draft_change(actor, issue, *, not_a_draft=None):
+    """Raise the workflow's refusal of a change to a draft's content, if any."""
+    refused = workflow.draft_change_refusal(actor, issue, not_a_draft=not_a_draft)
+    if refused is not None:
+        raise WorkflowError(refused.message, code=refused.code)
+
+
 def _check_proofread(actor, issue):
-    """Under review a finding is applied as a correction (CORRECT); on a draft by whoever may change issues."""
+    """Under review a finding is applied as a correction (CORRECT); otherwise as a change of the draft."""
     if issue.status == Status.REVIEW:
         _check(workflow.Transition.CORRECT, actor, issue)
-    elif issue.status != Status.DRAFT:
-        _check(workflow.Transition.RESTORE, actor, issue)  # the refusal an issued issue gets
-    elif not actor.has_perm("articles.change_issue"):
-        raise WorkflowError(_("You are not allowed to change issues."), code="permission")
+    else:
+        _check_draft_change(actor, issue)
 
 
 def _finding(issue, article, key):
@@ -509,15 +515,8 @@ def finding_ignore(*, article, key, actor):
 
 # --- split and join articles of a draft (after a Word import found too few or too many titles) -------------
 
+NOT_A_DRAFT_TO_ARRANGE = gettext_lazy("Articles are split and joined only while the issue is a draft.")
 SPLIT_TITLE_MAX = 100  # characters: a longer paragraph is text, not the new article's title
-
-
-def _check_draft_change(actor, issue):
-    """The rule of any change of a draft's content: a draft, and a user who may change issues."""
-    if issue.status != Status.DRAFT:
-        raise WorkflowError(_("Articles are split and joined only while the issue is a draft."), code="state")
-    if not actor.has_perm("articles.change_issue"):
-        raise WorkflowError(_("You are not allowed to change issues."), code="permission")
 
 
 def body_blocks(body):
@@ -558,7 +557,7 @@ def article_split(*, article, paragraph_index, actor):
     article is untitled and starts with it. The 供稿单位 ends the text, so it goes with the second part.
     """
     issue = _locked(article.issue)
-    _check_draft_change(actor, issue)
+    _check_draft_change(actor, issue, not_a_draft=NOT_A_DRAFT_TO_ARRANGE)
     article = Article.objects.select_for_update().get(pk=article.pk, issue=issue)
     blocks = body_blocks(article.body)
     if not (isinstance(paragraph_index, int) and 0 < paragraph_index < len(blocks)):
@@ -584,7 +583,7 @@ def article_split(*, article, paragraph_index, actor):
 def article_join(*, article, actor):
     """与上一篇合并: the article's title (as a paragraph) and text go to the end of the article before it."""
     issue = _locked(article.issue)
-    _check_draft_change(actor, issue)
+    _check_draft_change(actor, issue, not_a_draft=NOT_A_DRAFT_TO_ARRANGE)
     # of=self: PostgreSQL locks no row of the outer-joined facts (FOR UPDATE cannot lock a nullable side).
     order = list(issue.articles.select_for_update(of=("self",)).select_related("meeting", "award")
                  .order_by("position", "pk"))

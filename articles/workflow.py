@@ -127,10 +127,7 @@ def refusal(transition, user, issue):
             refused = Refusal("permission", _("Only the drafter who created this draft can delete it."))
         return refused
     if transition == Transition.RESTORE:
-        refused = _state(issue, Status.DRAFT)
-        if not refused and not user.has_perm("articles.change_issue"):
-            refused = Refusal("permission", _("You are not allowed to change issues."))
-        return refused
+        return draft_change_refusal(user, issue)
     if transition == Transition.COMMENT:
         refused = _state(issue, Status.DRAFT, Status.REVIEW)
         if not refused and not (user.has_perm("articles.change_issue") or reviews(user, issue)):
@@ -156,6 +153,19 @@ def refusal(transition, user, issue):
                                           "approve the step %(step)s.")
                        % {"group": step["group_name"], "step": step["name"]})
     return None  # RETURN and CORRECT: any member of the step's group
+
+
+def draft_change_refusal(user, issue, *, not_a_draft=None):
+    """Why `user` may not change a draft's content (restore, split and join, apply a proofreading finding), or None.
+
+    `not_a_draft` is the caller's own words for an issue that is no longer a draft.
+    """
+    refused = _state(issue, Status.DRAFT)
+    if refused and not_a_draft:
+        refused = Refusal("state", not_a_draft)
+    if not refused and not user.has_perm("articles.change_issue"):
+        refused = Refusal("permission", _("You are not allowed to change issues."))
+    return refused
 
 
 def allowed(transition, user, issue):
