@@ -48,19 +48,13 @@ from articles.printing import report_admin as layout_report_admin
 from articles.printing.integrity import PdfProblem
 from articles.review.desk import ReviewDesk, proofread_context
 from articles.review.revisions import latest_revision, revision_record, stale_edit
+from articles.roles import person_name
 from articles.signals import issue_transition_notices
 
 REVISIONS_SHOWN = 10
 BASE_REVISION = "base_revision"
 # Posted with a save to replace exactly that newer version after the stale-save refusal (the user confirmed).
 REPLACE_REVISION = "replace_revision"
-
-
-def person_name(user):
-    """A person as office staff know them: the name, never the login name (which only stands in when no name is set)."""
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
 
 
 @admin.display(description=_("by"))
@@ -78,7 +72,7 @@ def stale_message(issue, newer, base):
                 "saved yet and are still in the form below. You can compare the two versions; reload the page to "
                 "start from theirs and copy your changes in by hand (what you typed is offered back); or tick the "
                 "box below and save again to replace their version with yours.") % {
-            "who": (user.get_full_name() or user.get_username()) if user else "?",
+            "who": person_name(user) if user else "?",
             "at": timezone.localtime(newer.revision.date_created).strftime("%H:%M:%S"),
             "number": newer.number},
         reverse("admin:articles_issue_compare", args=[issue.pk]), base, newer.number,

@@ -55,3 +55,10 @@ def grant_reviewer_permissions(group):
 
     for app_label, codenames in LEADER_PERMS.items():
         group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+
+
+def person_name(user):
+    """A person as office staff know them: the name, the login name only when no name is set; "—" for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -36,6 +36,7 @@ from articles.models import (
 )
 from articles.printing.integrity import pdf_problem
 from articles.review.revisions import revision_apply, revision_record
+from articles.roles import person_name
 from articles.selectors import address_lines
 from articles.signals import issue_issued, issue_returned, issue_step_reached
 
@@ -62,7 +63,7 @@ def _check_step(issue, step):
         .order_by("-at", "-pk").first()
     raise WorkflowError(
         _("%(who)s has already decided this step (%(action)s at %(at)s); nothing was changed.") % {
-            "who": last.actor.get_full_name() or last.actor.get_username() if last else "?",
+            "who": person_name(last.actor) if last else "?",
             "action": last.get_action_display() if last else "",
             "at": timezone.localtime(last.at).strftime("%H:%M:%S") if last else "",
         }, code="stale")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from articles.roles import person_name
 from distribution import selectors, services
 
 
@@ -47,7 +48,7 @@ def on_returned(sender, *, issue, actor, comment, **kwargs):
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("%(issue)s was returned") % {"issue": issue}
         body = _("%(who)s returned %(issue)s: %(comment)s\n%(link)s\n") % {
-            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "comment": comment,
+            "who": person_name(actor), "issue": issue, "comment": comment,
             "link": _admin_link(issue)}
     _notice({issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
 
@@ -57,7 +58,7 @@ def on_issued_tell_drafter(sender, *, issue, actor, **kwargs):
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("%(issue)s has been issued") % {"issue": issue}
         body = _("%(who)s issued %(issue)s.\n%(link)s\n") % {
-            "who": actor.get_full_name() or actor.get_username(), "issue": issue, "link": _admin_link(issue)}
+            "who": person_name(actor), "issue": issue, "link": _admin_link(issue)}
     _notice({issue.created_by_id, issue.submitted_by_id} - {actor.pk}, subject, body)
 
 

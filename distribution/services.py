@@ -25,6 +25,7 @@ from django_tasks import task
 
 from articles.models import Article, Issue, stored_body
 from articles.review.revisions import revision_record
+from articles.roles import person_name
 from articles.selectors import recipient_units
 from distribution.models import MailSweep, Notification, Receipt, Submission, SubmissionLog
 from distribution.selectors import unit_ids
@@ -367,7 +368,7 @@ def receipt_rows(issue):
         if hasattr(value, "astimezone"):
             return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
         if hasattr(value, "get_username"):
-            return value.get_full_name() or value.get_username()
+            return person_name(value)
         return value if isinstance(value, int) else str(value)
 
     with translation.override(settings.LANGUAGE_CODE):

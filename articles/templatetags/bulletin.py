@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from articles import roles
 from articles.printing import print_body
 
 register = template.Library()
@@ -12,3 +13,9 @@ register = template.Library()
 def marked_body(article):
     """The article's body with the print marks (numbers and short names in cells kept whole: class num / keep)."""
     return mark_safe(print_body.prepare(article.body, f"a{article.pk}"))
+
+
+@register.filter
+def person(user):
+    """A person by their name (articles.roles.person_name), never their login name while a name is set."""
+    return roles.person_name(user)
