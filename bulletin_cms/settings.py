@@ -222,6 +222,8 @@ CKEDITOR_5_FILE_UPLOAD_PERMISSION = "staff"
 CKEDITOR_5_CONFIGS = {
     "default": {
         "language": "zh-cn",
+        # What a screen reader names the editing area; without it CKEditor says its root's name, 「main」.
+        "label": "正文",
         "toolbar": {
             "items": [
                 "heading", "|", "bold", "italic", "|", "alignment", "|",
