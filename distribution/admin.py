@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from articles.archive.spreadsheet import csv_text, safe_rows
 
 # The admin login gets the same failure limit as the portal's.
 from articles.models import Column, Issue
+from articles.roles import person_name
 from distribution import selectors, services, submission_reports
 from distribution.forms import MAX_ID, AdminRateLimitedAuthenticationForm
 from distribution.models import Notification, Receipt, Submission
@@ -81,12 +83,29 @@ def _done_filter(field, title, done, not_done):
     return DoneFilter
 
 
+def _short_time(moment):
+    """12月3日 14:05, as the office writes a time of this year (2025年12月3日 14:05 for another year)."""
+    if moment is None:
+        return "—"
+    moment = timezone.localtime(moment)
+    day = f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return day if moment.year == timezone.localtime().year else f"{moment.year}年{day}"
+
+
+def _when_by(moment, user):
+    """«12月3日 14:05 张三» (the time kept on one line), or 「—」 when it has not happened."""
+    if moment is None:
+        return "—"
+    return format_html('<span class="nowrap">{}</span><br>{}', _short_time(moment), person_name(user) if user else "")
+
+
 @admin.register(Receipt)
 class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: per issue, which units have viewed, downloaded and acknowledged it, and which have not."""
 
-    list_display = ["recipient", "issue", "first_viewed_at", "first_viewed_by", "first_downloaded_at",
-                    "first_downloaded_by", "acknowledged_at", "acknowledged_by"]
+    # Six columns, each «when, by whom», so the list fits a 1366-pixel screen beside the menu and the filters;
+    # the 简报 column goes when one issue is chosen (its name is above the list).
+    list_display = ["recipient", "issue_label", "viewed", "downloaded", "acknowledged", "reminded"]
     list_filter = [
         IssueFilter,
         _done_filter("acknowledged", _("acknowledged"), _("acknowledged"), _("not acknowledged")),
@@ -99,7 +118,34 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["remind"]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "reminders", "last_reminded_at"]
+        if issue_pk(request.GET.get("issue")):
+            return [name for name in self.list_display if name != "issue_label"]
+        return self.list_display
+
+    @admin.display(description=_("issue"), ordering="issue")
+    def issue_label(self, receipt):
+        issue = receipt.issue
+        return format_html('<span class="nowrap">{}</span><br><span class="nowrap">{}</span>',
+                           issue.printed_series.name, issue.label)
+
+    @admin.display(description=_("viewed"), ordering="first_viewed_at")
+    def viewed(self, receipt):
+        return _when_by(receipt.first_viewed_at, receipt.first_viewed_by)
+
+    @admin.display(description=_("downloaded"), ordering="first_downloaded_at")
+    def downloaded(self, receipt):
+        return _when_by(receipt.first_downloaded_at, receipt.first_downloaded_by)
+
+    @admin.display(description=_("acknowledged"), ordering="acknowledged_at")
+    def acknowledged(self, receipt):
+        return _when_by(receipt.acknowledged_at, receipt.acknowledged_by)
+
+    @admin.display(description=_("reminders sent"), ordering="reminders")
+    def reminded(self, receipt):
+        if not receipt.reminders:
+            return "—"
+        return format_html('{}<br><span class="nowrap">{}</span>', gettext("%(count)s times") % {
+            "count": receipt.reminders}, _short_time(receipt.last_reminded_at))
 
     def has_remind_permission(self, request):
         return request.user.has_perm("distribution.change_notification")

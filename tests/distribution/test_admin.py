@@ -1,9 +1,13 @@
 """Per issue, the office sees which units have viewed, downloaded and acknowledged it, and which have not."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Recipient
+from articles.roles import person_name
 from distribution import services
 from distribution.models import Receipt
 from tests import factories
@@ -34,6 +38,24 @@ def test_staff_see_who_has_and_has_not_acknowledged_with_counts(client_as, world
 
     pending = client_as(user).get(url, {"issue": receipts.pk, "acknowledged": "0"})
     assert [r.recipient.name for r in pending.context["cl"].result_list] == ["甲单位"]
+
+
+def test_each_column_says_when_and_by_whom_with_names_not_logins(client_as, world, receipts):
+    reader = world.users["reader_b"]
+    reader.first_name, reader.last_name = "收文员", "乙"
+    reader.save()
+    Receipt.objects.filter(issue=receipts, recipient=world.unit_b).update(reminders=2, last_reminded_at=timezone.now())
+    url = reverse("admin:distribution_receipt_changelist")
+    html = client_as("editor").get(url, {"issue": receipts.pk}).content.decode()
+    row = html[html.index("乙单位"):]
+    row = row[:row.index("</tr>")]
+    assert person_name(reader) in row
+    assert reader.username not in row
+    assert re.search(r'<span class="nowrap">\d+月\d+日 \d\d:\d\d</span>', row)
+    assert "2 次<br>" in row
+    # One issue chosen: its name is above the list, not repeated on every row.
+    assert "column-issue_label" not in html
+    assert "column-issue_label" in client_as("editor").get(url).content.decode()
 
 
 def test_receipts_are_read_only(client_as, receipts):
