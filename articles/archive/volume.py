@@ -1,10 +1,11 @@
 """合订本: a series' issued issues of a year bound into one PDF, from the stored files, never re-rendered.
 
-The volume is a cover, a table of contents (each issue with its articles and the volume page they begin
-on) and every issue's stored PDF as issued, each checked against its SHA-256 first. Every issue begins on
-a right-hand (odd) page, as in a printed volume, so a blank page follows an issue with an odd page count.
-The PDF's bookmarks give each issue and, under it, its articles. The pages come together with pikepdf
-(qpdf); WeasyPrint draws only the cover and the contents, with the print layout's fonts.
+The volume is a cover, a table of contents (each issue with its articles and the page number printed on
+the page where each begins: the issues keep their own numbering) and every issue's stored PDF as issued,
+each checked against its SHA-256 first. Every issue begins on a right-hand (odd) page, as in a printed
+volume, so a blank page follows an issue with an odd page count. The PDF's bookmarks give each issue and,
+under it, its articles. The pages come together with pikepdf (qpdf); WeasyPrint draws only the cover and
+the contents, with the print layout's fonts.
 """
 
 import hashlib

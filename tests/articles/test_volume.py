@@ -3,6 +3,7 @@ the admin, built on the task queue, downloaded by staff only."""
 
 import datetime
 import io
+import re
 
 import pdfplumber
 import pikepdf
@@ -73,7 +74,14 @@ def test_the_volume_binds_the_stored_files_in_order_with_contents_and_bookmarks(
             with pdfplumber.open(issue.pdf_file.path) as stored:
                 # the issue's pages are the stored ones, unchanged
                 assert volume.pages[page].extract_text() == stored.pages[0].extract_text()
-        assert str(second_children[1][1] + 1) in contents  # the page number printed for the second article
+        # Each article's number in the contents is the one printed on the page where it begins (issues keep
+        # their own numbering; the volume's page count would be a number no page shows).
+        for _t, start, children in outline[1:]:
+            for title, page in children:
+                printed = page - start + 1
+                assert f"— {printed} —" in volume.pages[page].extract_text()
+                assert re.search(rf"{re.escape(title[-6:])}\s*{printed}\b", contents), (title, printed, contents)
+        assert "页码为各期所印页码" in contents and "{#" not in contents
 
 
 def test_a_stored_file_that_is_not_the_one_issued_stops_the_binding(year_of_issues):
