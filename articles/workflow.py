@@ -186,7 +186,17 @@ def actions_context(user, issue):
         "last_step": is_last_step(issue),
         # Someone who does this step but may not approve it is told why (e.g. they submitted it).
         "approve_refused": approve.message if approve and approve.code == "self_approval" else "",
+        # Anyone else who opens an issue under review is told whose turn it is, not shown an empty desk.
+        "waiting_for": _waiting_for(issue) if approve and approve.code != "self_approval" else "",
     }
+
+
+def _waiting_for(issue):
+    if issue.status != Status.REVIEW:
+        return ""
+    step = current_step(issue)
+    return _("This issue is at the step %(step)s and waits for %(group)s.") % {
+        "step": step["name"], "group": step["group_name"]}
 
 
 def waiting_for_q(user):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from articles import services
 from articles.models import Article, Distribution, Issue, IssueLog, Role
+from tests import factories
 from tests.factories import (
     RecipientFactory,
     SeriesFactory,
@@ -567,3 +568,25 @@ def test_django_phrases_read_naturally(client):
     client.force_login(editor())
     page = client.get(reverse("admin:articles_issue_changelist")).content.decode()
     assert "选择要修改的" in page and "选择 简报 来修改" not in page
+
+
+@pytest.mark.parametrize("role", ["leader", "editor"])
+def test_someone_whose_turn_it_is_not_is_told_whose_it_is(role, login):
+    """The leader opening an issue still at 核稿 is told it waits for 综合处处长, on the issue page and the desk."""
+    series = factories.two_step_series()
+    issue = issue_in(Status.REVIEW, series=series)
+    someone = ROLES[role]()
+
+    for url in (change_url(issue), reverse("admin:articles_issue_review", args=[issue.pk])):
+        html = login(someone).get(url).content.decode()
+        assert zh("This issue is at the step %(step)s and waits for %(group)s.") % {
+            "step": "核稿", "group": factories.CHIEFS} in html, url
+        assert APPROVE not in html
+
+
+def test_the_one_whose_turn_it_is_is_not_told_to_wait(login):
+    issue = issue_in(Status.REVIEW, series=factories.two_step_series())
+
+    html = login(factories.chief()).get(change_url(issue)).content.decode()
+
+    assert 'id="waiting-for"' not in html
