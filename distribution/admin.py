@@ -215,8 +215,8 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit", "column", "adopted_article"]
     search_fields = ["title", "unit__name"]
     readonly_fields = ["unit", "submitted_by", "title", "shown_body", "column", "contact_name", "contact_phone",
-                       "status", "reason", "adopted_article", "adopted_column", "adopted_share_of", "created_at",
-                       "decided_at"]
+                       "status", "reason", "adopted_article", "adopted_column", "adopted_share_of", "adopted_page",
+                       "created_at", "decided_at"]
     exclude = ["body"]
     actions = ["adopt", "merge", "decline", "return_for_changes"]
 

@@ -158,6 +158,8 @@ class Submission(models.Model):
         Column, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("adopted in column"))
     # How many submissions the adopted article combines (1 unless merged): the statistics share the score.
     adopted_share_of = models.PositiveSmallIntegerField(_("merged with (submissions)"), default=1)
+    # The page of the issued PDF where the adopted article begins, read from its bookmarks on issuing.
+    adopted_page = models.PositiveSmallIntegerField(_("page in the issued PDF"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

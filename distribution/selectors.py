@@ -182,11 +182,12 @@ def submission_of(user, pk):
 
 
 def adopted_in(submission):
-    """(issue, column) once the issue the submission was adopted into is issued, else None."""
+    """(issue, column, page of its PDF or None) once the issue the submission was adopted into is issued,
+    else None (a draft is not shown to units)."""
     article = submission.adopted_article
     if submission.status != Submission.Status.ADOPTED or article is None or not article.issue.is_issued:
         return None
-    return article.issue, submission.adopted_column
+    return article.issue, submission.adopted_column, submission.adopted_page
 
 
 # 采用统计: the office's scoring rules (docs/submissions.md). A merged article's score is shared equally by its

@@ -12,6 +12,7 @@ import smtplib
 from datetime import timedelta
 from html import unescape
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection, send_mail
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from articles.models import Article, Issue, stored_body
+from articles.printing.outline import article_start_pages
 from articles.review.revisions import revision_record
 from articles.roles import person_name
 from articles.selectors import recipient_units
@@ -576,6 +578,29 @@ def submission_return(*, submission, actor, reason):
     """退回修改: the unit is asked to change the submission and send it again."""
     return _submission_refuse(submission, actor=actor, reason=reason, status=Submission.Status.RETURNED,
                               action="submission.return")
+
+
+def submission_pages_record(*, issue):
+    """On issuing: note on each submission adopted into `issue` the page of the issued PDF where its article
+    begins (the article's bookmark); a PDF whose bookmarks cannot be read leaves the pages unknown."""
+    adopted = list(Submission.objects.filter(status=Submission.Status.ADOPTED, adopted_article__issue=issue)
+                   .only("pk", "adopted_article_id"))
+    if not adopted:
+        return 0
+    in_print = issue.articles.order_by("position", "pk").values_list("pk", flat=True)
+    order = {pk: index for index, pk in enumerate(in_print)}
+    try:
+        with issue.pdf_file.open("rb") as stored, pikepdf.open(stored) as pdf:
+            pages = article_start_pages(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        # The page is a help to the unit; the issue is issued all the same.
+        logger.exception("could not read the bookmarks of %s's PDF", issue)
+        return 0
+    for submission in adopted:
+        page = pages.get(order.get(submission.adopted_article_id))
+        submission.adopted_page = page + 1 if page is not None else None
+    Submission.objects.bulk_update(adopted, ["adopted_page"])
+    return sum(1 for submission in adopted if submission.adopted_page)
 
 
 def submission_mail_send(*, submission_pk):
