@@ -221,7 +221,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ["adopt", "merge", "decline", "return_for_changes"]
 
     def _editor(self, request):
-        return request.user.is_active and request.user.has_perm("articles.change_issue")
+        return selectors.decides_submissions(request.user)
 
     def has_module_permission(self, request):
         return self._editor(request) or super().has_module_permission(request)

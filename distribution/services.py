@@ -36,7 +36,7 @@ from articles.review.revisions import revision_record
 from articles.roles import person_name
 from articles.selectors import recipient_units
 from distribution.models import MailSweep, Notification, Receipt, Submission, SubmissionLog
-from distribution.selectors import unit_ids
+from distribution.selectors import decides_submissions, unit_ids
 
 logger = logging.getLogger(__name__)
 
@@ -505,17 +505,13 @@ def submission_content(*, text="", document=None, pictures=(), kept=""):
     return content
 
 
-def _is_editor(user):
-    return user.is_active and user.has_perm("articles.change_issue")
-
-
 def _check_unit_account(actor, unit):
     if not actor.is_active or unit.pk not in unit_ids(actor):
         raise SubmissionError(_("You may submit only for a unit your account belongs to."), code="permission")
 
 
 def _check_editor(actor):
-    if not _is_editor(actor):
+    if not decides_submissions(actor):
         raise SubmissionError(_("You are not allowed to decide on submissions."), code="permission")
 
 

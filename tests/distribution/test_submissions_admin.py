@@ -109,3 +109,39 @@ def test_the_exports_keep_typed_names_from_becoming_formulas(w, client):
     assert book.active.cell(2, 2).value == "'=HYPERLINK(\"x\")"
     notice = docx.Document(io.BytesIO(client.get(url, {"year": 2026, "format": "docx"}).content))
     assert "通报" in notice.paragraphs[0].text
+
+
+# --- 待我处理 ------------------------------------------------------------------------------------------------
+
+
+def test_editors_see_the_submissions_waiting_on_their_page_linking_to_the_inbox(w, client):
+    submit(w)
+    submit(w, unit=w.unit_b, actor=w.reader_b)
+    client.force_login(w.editor)
+    act(client, "decline", [submit(w)], apply="1", reason="重复")
+    page = client.get(reverse("admin:index")).content.decode()
+    row = page.split('id="submissions-waiting"')[1].split("</tr>")[0]
+    assert f'{CHANGELIST}?status__exact=submitted' in row and "信息报送待处理" in row and "2 篇" in row
+    inbox = client.get(CHANGELIST, {"status__exact": "submitted"})
+    assert len(inbox.context["cl"].result_list) == 2
+
+
+def test_whoever_may_not_decide_sees_no_count(w, client):
+    from tests import factories
+
+    submit(w)
+    client.force_login(factories.leader())
+    assert 'id="submissions-waiting"' not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_waiting_page_costs_the_same_queries_for_one_submission_or_many(w, client, django_assert_num_queries):
+    submit(w)
+    client.force_login(w.editor)
+    client.get(reverse("admin:index"))
+    with django_assert_num_queries(11) as one:
+        client.get(reverse("admin:index"))
+    for _ in range(5):
+        submit(w, unit=w.unit_b, actor=w.reader_b)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("admin:index")).content.decode()
+    assert "6 篇" in page
