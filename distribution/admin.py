@@ -312,11 +312,12 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
             return response
-        columns = sorted({c for row in rows for c in row["by_column"]})
+        table = submission_reports.stats_table(rows)
         return TemplateResponse(request, "admin/distribution/submission/stats.html", {
             **self.admin_site.each_context(request), "title": gettext("Submission statistics (采用统计)"),
-            "opts": self.model._meta, "form": form, "year": year, "quarter": quarter, "columns": columns,
-            "rows": [{**row, "columns": [row["by_column"].get(c, 0) for c in columns]} for row in rows],
+            "opts": self.model._meta, "form": form, "year": year, "quarter": quarter,
+            "period": submission_reports.period(year, quarter), "quarters": list(selectors.QUARTERS),
+            "header": table[0], "table": table[1:],
         })
 
 
