@@ -196,8 +196,8 @@ class SubmissionLog(models.Model):
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10)
+    from_status = models.CharField(_("from"), max_length=10, blank=True, choices=Submission.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Submission.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:

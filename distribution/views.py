@@ -402,12 +402,17 @@ def _submission_saved(request, form, save):
                           contact_phone=data["contact_phone"], column=data["column"])
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        if request.FILES:
-            form.add_error(None, _("The files were not kept: choose them again once the problem is put right."))
+        _files_not_kept(request, form)
         return None
     for note in submission.notes:
         messages.warning(request, note)
     return submission
+
+
+def _files_not_kept(request, form):
+    """A browser cannot fill a file input again: say so when a refused form had files."""
+    if request.FILES:
+        form.add_error(None, _("The files were not kept: choose them again once the problem is put right."))
 
 
 @_unit_account
@@ -423,6 +428,8 @@ def submission_new(request):
         if submission is not None:
             messages.success(request, _("Your submission has been sent."))
             return redirect(submission)
+    elif request.method == "POST":
+        _files_not_kept(request, form)
     return render(request, "distribution/submissions_form.html", {"form": form})
 
 
@@ -457,4 +464,6 @@ def submission_resubmit(request, pk):
         if saved is not None:
             messages.success(request, _("Your submission has been sent again."))
             return redirect(saved)
+    elif request.method == "POST":
+        _files_not_kept(request, form)
     return render(request, "distribution/submissions_form.html", {"form": form, "submission": submission})
