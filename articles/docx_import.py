@@ -130,14 +130,19 @@ class DocxImportForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data["document"]
-        if not document.name.lower().endswith(".docx"):
-            raise forms.ValidationError(_("Choose a Word document saved as .docx (in Word: 另存为 → Word 文档)."))
-        if document.size > MAX_BYTES:
-            raise forms.ValidationError(_("The document is larger than %(size)s MB.") % {"size": MAX_BYTES // 2**20})
-        content = document.read()
-        package_check(content)
-        self.cleaned_data["content"] = content
+        self.cleaned_data["content"] = upload_check(document)
         return document
+
+
+def upload_check(document):
+    """The bytes of an uploaded .docx, refused by its name, its size or its package before anything parses it."""
+    if not document.name.lower().endswith(".docx"):
+        raise forms.ValidationError(_("Choose a Word document saved as .docx (in Word: 另存为 → Word 文档)."))
+    if document.size > MAX_BYTES:
+        raise forms.ValidationError(_("The document is larger than %(size)s MB.") % {"size": MAX_BYTES // 2**20})
+    content = document.read()
+    package_check(content)
+    return content
 
 
 def package_check(content):

@@ -261,13 +261,13 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["unit", "column", "adopted_article"]
     search_fields = ["title", "unit__name"]
     readonly_fields = ["unit", "submitted_by", "title", "shown_body", "column", "contact_name", "contact_phone",
-                       "status", "reason", "adopted_article", "adopted_column", "adopted_share_of", "created_at",
-                       "decided_at"]
+                       "status", "reason", "adopted_article", "adopted_column", "adopted_share_of", "adopted_page",
+                       "created_at", "decided_at"]
     exclude = ["body"]
     actions = ["adopt", "merge", "decline", "return_for_changes"]
 
     def _editor(self, request):
-        return request.user.is_active and request.user.has_perm("articles.change_issue")
+        return selectors.decides_submissions(request.user)
 
     def has_module_permission(self, request):
         return self._editor(request) or super().has_module_permission(request)
@@ -358,11 +358,12 @@ class SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             response = HttpResponse(content, content_type=content_type)
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
             return response
-        columns = sorted({c for row in rows for c in row["by_column"]})
+        table = submission_reports.stats_table(rows)
         return TemplateResponse(request, "admin/distribution/submission/stats.html", {
             **self.admin_site.each_context(request), "title": gettext("Submission statistics (采用统计)"),
-            "opts": self.model._meta, "form": form, "year": year, "quarter": quarter, "columns": columns,
-            "rows": [{**row, "columns": [row["by_column"].get(c, 0) for c in columns]} for row in rows],
+            "opts": self.model._meta, "form": form, "year": year, "quarter": quarter,
+            "period": submission_reports.period(year, quarter), "quarters": list(selectors.QUARTERS),
+            "header": table[0], "table": table[1:],
         })
 
 

@@ -12,6 +12,7 @@ class DistributionConfig(AppConfig):
         from distribution import receivers
 
         issue_issued.connect(receivers.issue_distribute, dispatch_uid="distribution.issue_distribute")
+        issue_issued.connect(receivers.submissions_paged, dispatch_uid="distribution.submissions_paged")
         issue_issued.connect(receivers.on_issued_tell_drafter, dispatch_uid="distribution.on_issued_tell_drafter")
         issue_step_reached.connect(receivers.on_step_reached, dispatch_uid="distribution.on_step_reached")
         issue_returned.connect(receivers.on_returned, dispatch_uid="distribution.on_returned")

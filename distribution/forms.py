@@ -10,6 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from articles.content.limits import LIMITS
+from articles.docx_import import upload_check
 from articles.models import Article, Column, Recipient
 from distribution.throttle import throttle_clear, throttle_reserve
 
@@ -121,19 +123,46 @@ class ColumnChoiceField(forms.ModelChoiceField):
         return f"{obj.series.name} · {obj.name}"
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PicturesField(forms.FileField):
+    """Several files in one input (Django's documented pattern); each is checked by the service."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        if len(files) > LIMITS.max_images:
+            raise ValidationError(
+                _("At most %(limit)s pictures can be sent with a submission (%(count)s chosen).")
+                % {"limit": LIMITS.max_images, "count": len(files)}, code="limit")
+        return [super(PicturesField, self).clean(file, initial) for file in files]
+
+
 class SubmissionForm(forms.Form):
-    """A 稿件 as a unit types it on the portal: plain text, one paragraph a line (stored escaped and sanitised)."""
+    """A 稿件 as a unit sends it on the portal: plain text typed (one paragraph a line, stored escaped) or a Word
+    document (the drafting side's bounded import), and pictures."""
 
     unit = forms.ModelChoiceField(queryset=Recipient.objects.none(), label=_("unit"))
-    title = forms.CharField(label=_("title"), max_length=200)
-    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 16}),
-                           help_text=_("Plain text; each line is a paragraph."))
+    title = forms.CharField(label=_("title"), max_length=200, required=False,
+                            help_text=_("Empty with a Word document: the document's title."))
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 16}), required=False,
+                           help_text=_("Plain text; each line is a paragraph. Or upload the text as a Word document "
+                                       "below."))
+    document = forms.FileField(label=_("or a Word document (.docx)"), required=False,
+                               widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+                               help_text=_("Titles, headings, tables and pictures are kept, as in a Word draft."))
+    keep_body = forms.BooleanField(label=_("Keep the text sent before, with its pictures and layout"), required=False,
+                                   initial=True)
+    pictures = PicturesField(label=_("pictures"), required=False)
     column = ColumnChoiceField(queryset=Column.objects.select_related("series"), required=False,
                                label=_("suggested column (栏目)"))
     contact_name = forms.CharField(label=_("contact person"), max_length=50)
     contact_phone = forms.CharField(label=_("contact phone"), max_length=30)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, keeps=False, **kwargs):
         super().__init__(*args, **kwargs)
         if units is None:
             del self.fields["unit"]  # a resubmission stays with its unit
@@ -142,3 +171,26 @@ class SubmissionForm(forms.Form):
             self.fields["unit"].queryset = units
             if len(units) == 1:
                 self.fields["unit"].initial = units[0].pk
+        self.fields["pictures"].help_text = _("PNG, JPEG, GIF or WebP, at most %(limit)s; shown after the text.") % {
+            "limit": LIMITS.max_images}
+        if not keeps:
+            # Offered only when the text sent before holds more than typed paragraphs (pictures, a document's layout).
+            del self.fields["keep_body"]
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document:
+            self.cleaned_data["document_content"] = upload_check(document)
+        return document
+
+    def clean(self):
+        data = super().clean()
+        sources = [bool(data.get("text", "").strip()), bool(data.get("document")), bool(data.get("keep_body"))]
+        if sum(sources) > 1:
+            raise ValidationError(_("Type the text, upload a Word document or keep the text sent before: only one of "
+                                    "them."), code="sources")
+        if not any(sources) and "document" not in self.errors:
+            self.add_error("text", _("Type the text or upload it as a Word document."))
+        if not data.get("title", "").strip() and not data.get("document") and "document" not in self.errors:
+            self.add_error("title", _("A submission needs a title."))
+        return data

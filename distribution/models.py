@@ -158,6 +158,8 @@ class Submission(models.Model):
         Column, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("adopted in column"))
     # How many submissions the adopted article combines (1 unless merged): the statistics share the score.
     adopted_share_of = models.PositiveSmallIntegerField(_("merged with (submissions)"), default=1)
+    # The page of the issued PDF where the adopted article begins, read from its bookmarks on issuing.
+    adopted_page = models.PositiveSmallIntegerField(_("page in the issued PDF"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -194,8 +196,8 @@ class SubmissionLog(models.Model):
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10)
+    from_status = models.CharField(_("from"), max_length=10, blank=True, choices=Submission.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Submission.Status.choices)
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:

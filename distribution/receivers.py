@@ -20,6 +20,11 @@ def issue_distribute(sender, *, issue, **kwargs):
     transaction.on_commit(lambda: selectors.issued_issue_forget(issue.pk))
 
 
+def submissions_paged(sender, *, issue, **kwargs):
+    """On issuing: each submission adopted into the issue learns the page of the PDF its article begins on."""
+    services.submission_pages_record(issue=issue)
+
+
 def _admin_link(issue):
     return settings.SITE_URL + reverse("admin:articles_issue_change", args=[issue.pk])
 

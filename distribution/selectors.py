@@ -181,12 +181,23 @@ def submission_of(user, pk):
     return submissions_of(user).filter(pk=pk).first()
 
 
+def decides_submissions(user):
+    """Editors (anyone who may change issues) adopt, merge, decline and return submissions."""
+    return user.is_active and user.has_perm("articles.change_issue")
+
+
+def submissions_waiting():
+    """How many submissions wait for an editor's decision (待处理)."""
+    return Submission.objects.filter(status=Submission.Status.SUBMITTED).count()
+
+
 def adopted_in(submission):
-    """(issue, column) once the issue the submission was adopted into is issued, else None."""
+    """(issue, column, page of its PDF or None) once the issue the submission was adopted into is issued,
+    else None (a draft is not shown to units)."""
     article = submission.adopted_article
     if submission.status != Submission.Status.ADOPTED or article is None or not article.issue.is_issued:
         return None
-    return article.issue, submission.adopted_column
+    return article.issue, submission.adopted_column, submission.adopted_page
 
 
 # 采用统计: the office's scoring rules (docs/submissions.md). A merged article's score is shared equally by its

@@ -6,12 +6,15 @@ unit gets one twice, and the rows are the truth: the sweep sends whatever is due
 the queue (a task never queued, a worker that died).
 """
 
+import contextlib
+import dataclasses
 import logging
 import re
 import smtplib
 from datetime import timedelta
 from html import unescape
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection, send_mail
@@ -21,14 +24,19 @@ from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_ckeditor_5.storage_utils import get_django_storage
 from django_tasks import task
 
+from articles.content.images import ImageRejected, image_prepare
+from articles.content.limits import LIMITS
+from articles.docx_import import delete_stored, docx_articles, package_check
 from articles.models import Article, Issue, stored_body
+from articles.printing.outline import article_start_pages
 from articles.review.revisions import revision_record
 from articles.roles import person_name
 from articles.selectors import recipient_units
 from distribution.models import MailSweep, Notification, Receipt, Submission, SubmissionLog
-from distribution.selectors import unit_ids
+from distribution.selectors import decides_submissions, unit_ids
 
 logger = logging.getLogger(__name__)
 
@@ -422,8 +430,12 @@ class SubmissionError(ValidationError):
 def submission_body(text):
     """What a unit typed (plain text, one paragraph a line) as the body it is stored as: escaped, within the
     article limits (ValidationError otherwise), through the article allow-list."""
+    return stored_body(_typed_html(text))
+
+
+def _typed_html(text):
     paragraphs = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-    return stored_body("".join(f"<p>{escape(line)}</p>" for line in paragraphs))
+    return "".join(f"<p>{escape(line)}</p>" for line in paragraphs)
 
 
 def submission_text(body):
@@ -432,8 +444,65 @@ def submission_text(body):
     return "\n".join(unescape(strip_tags(p)).strip() for p in paragraphs if strip_tags(p).strip())
 
 
-def _is_editor(user):
-    return user.is_active and user.has_perm("articles.change_issue")
+def submission_body_is_plain(body):
+    """Whether a stored body is only typed paragraphs, so editing it as plain text loses nothing."""
+    return body == submission_body(submission_text(body))
+
+
+@dataclasses.dataclass
+class SubmittedContent:
+    """A submission's body made of what the unit sent, the files it stored, and what was left out of a document."""
+
+    body: str
+    title: str = ""  # the document's first title, for a submission sent without one
+    stored: list = dataclasses.field(default_factory=list)
+    notes: list = dataclasses.field(default_factory=list)
+
+
+def _document_html(articles):
+    """One body from the articles a .docx was split into: the first one's body, each further one under its own
+    title set in bold."""
+    parts = []
+    for index, article in enumerate(articles):
+        if index:
+            parts.append(f"<p><strong>{escape(''.join(article.title.splitlines()))}</strong></p>")
+        parts.append(article.body)
+    return "".join(parts)
+
+
+def submission_content(*, text="", document=None, pictures=(), kept=""):
+    """The body of a submission from the typed `text`, or the bytes of a .docx `document` (the same bounded import
+    as a Word draft), or the body `kept` from before; the uploaded `pictures` follow, checked and stored like an
+    editor's. Raises a ValidationError naming the limit, and then no file is kept."""
+    if len(pictures) > LIMITS.max_images:
+        raise SubmissionError(_("At most %(limit)s pictures can be sent with a submission (%(count)s chosen).")
+                              % {"limit": LIMITS.max_images, "count": len(pictures)}, code="limit")
+    prepared = []
+    for number, upload in enumerate(pictures, start=1):  # all checked before anything is stored
+        try:
+            prepared.append(image_prepare(upload))
+        except ImageRejected as exc:
+            raise SubmissionError(_("Picture %(number)s (%(name)s): %(why)s") % {
+                "number": number, "name": getattr(upload, "name", "")[:80], "why": exc}, code="picture") from exc
+    content = SubmittedContent(body="")
+    try:
+        html = kept or _typed_html(text)
+        if document is not None:
+            package_check(document)
+            articles, content.notes, content.stored = docx_articles(document)
+            html += _document_html(articles)
+            if articles and articles[0].title != _("Untitled article"):
+                content.title = "".join(articles[0].title.splitlines())
+        storage = get_django_storage()
+        for image in prepared:
+            name = storage.save(image.name, image)
+            content.stored.append(name)
+            html += f'<figure><img src="{storage.url(name)}" alt=""></figure>'
+        content.body = stored_body(html)
+    except BaseException:
+        delete_stored(content.stored)
+        raise
+    return content
 
 
 def _check_unit_account(actor, unit):
@@ -442,7 +511,7 @@ def _check_unit_account(actor, unit):
 
 
 def _check_editor(actor):
-    if not _is_editor(actor):
+    if not decides_submissions(actor):
         raise SubmissionError(_("You are not allowed to decide on submissions."), code="permission")
 
 
@@ -452,26 +521,40 @@ def _submission_log(submission, *, actor, action, from_status, comment=""):
     task_enqueue_after_commit(notify_submission_unit, submission.pk)
 
 
-def _submission_fields(*, title, text, contact_name, contact_phone, column):
-    fields = {"title": " ".join(title.split()), "body": submission_body(text), "column": column,
+def _submission_fields(content, *, title, contact_name, contact_phone, column):
+    fields = {"title": " ".join(title.split()) or content.title[:200], "body": content.body, "column": column,
               "contact_name": contact_name.strip(), "contact_phone": contact_phone.strip()}
     if not fields["title"]:
         raise SubmissionError(_("A submission needs a title."), code="title")
-    if fields["body"] == "":
+    if not strip_tags(fields["body"]).strip():
         raise SubmissionError(_("A submission needs a text."), code="body")
     return fields
 
 
-def submission_create(*, actor, unit, title, text, contact_name, contact_phone, column=None):
-    """A unit's account submits a 稿件 for `unit` (已报送); the unit is told by mail."""
+@contextlib.contextmanager
+def _files_kept_only_if_saved(content):
+    """The files stored for a submission are deleted again if it is not saved after all."""
+    try:
+        yield
+    except BaseException:
+        delete_stored(content.stored)
+        raise
+
+
+def submission_create(*, actor, unit, title, contact_name, contact_phone, column=None, text="", document=None,
+                      pictures=()):
+    """A unit's account submits a 稿件 for `unit` (已报送): typed text or a .docx, and pictures; the unit is told by
+    mail. The submission has `notes` (what was left out of the document)."""
     _check_unit_account(actor, unit)
-    fields = _submission_fields(title=title, text=text, contact_name=contact_name, contact_phone=contact_phone,
-                                column=column)
-    with transaction.atomic():
+    content = submission_content(text=text, document=document, pictures=pictures)
+    with _files_kept_only_if_saved(content), transaction.atomic():
+        fields = _submission_fields(content, title=title, contact_name=contact_name, contact_phone=contact_phone,
+                                    column=column)
         submission = Submission(unit=unit, submitted_by=actor, **fields)
         submission.full_clean()
         submission.save()
         _submission_log(submission, actor=actor, action="submission.create", from_status="")
+    submission.notes = content.notes
     return submission
 
 
@@ -479,21 +562,27 @@ def _locked_submission(submission):
     return Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
 
 
-def submission_resubmit(*, submission, actor, title, text, contact_name, contact_phone, column=None):
-    """The unit sends a returned submission again, changed (退回修改 → 已报送)."""
-    fields = _submission_fields(title=title, text=text, contact_name=contact_name, contact_phone=contact_phone,
-                                column=column)
-    with transaction.atomic():
+def submission_resubmit(*, submission, actor, title, contact_name, contact_phone, column=None, text="",
+                        document=None, pictures=(), keep_body=False):
+    """The unit sends a returned submission again, changed (退回修改 → 已报送): a new text or .docx, or the body
+    sent before (`keep_body`, with its pictures and layout), and more pictures."""
+    _check_unit_account(actor, submission.unit)
+    content = submission_content(text=text, document=document, pictures=pictures,
+                                 kept=submission.body if keep_body else "")
+    with _files_kept_only_if_saved(content), transaction.atomic():
         submission = _locked_submission(submission)
         _check_unit_account(actor, submission.unit)
         if submission.status != Submission.Status.RETURNED:
             raise SubmissionError(_("Only a submission returned for changes can be submitted again."), code="state")
+        fields = _submission_fields(content, title=title, contact_name=contact_name, contact_phone=contact_phone,
+                                    column=column)
         for name, value in fields.items():
             setattr(submission, name, value)
         submission.status, submission.reason, submission.updated_at = Submission.Status.SUBMITTED, "", timezone.now()
         submission.full_clean()
         submission.save()
         _submission_log(submission, actor=actor, action="submission.resubmit", from_status=Submission.Status.RETURNED)
+    submission.notes = content.notes
     return submission
 
 
@@ -576,6 +665,29 @@ def submission_return(*, submission, actor, reason):
     """退回修改: the unit is asked to change the submission and send it again."""
     return _submission_refuse(submission, actor=actor, reason=reason, status=Submission.Status.RETURNED,
                               action="submission.return")
+
+
+def submission_pages_record(*, issue):
+    """On issuing: note on each submission adopted into `issue` the page of the issued PDF where its article
+    begins (the article's bookmark); a PDF whose bookmarks cannot be read leaves the pages unknown."""
+    adopted = list(Submission.objects.filter(status=Submission.Status.ADOPTED, adopted_article__issue=issue)
+                   .only("pk", "adopted_article_id"))
+    if not adopted:
+        return 0
+    in_print = issue.articles.order_by("position", "pk").values_list("pk", flat=True)
+    order = {pk: index for index, pk in enumerate(in_print)}
+    try:
+        with issue.pdf_file.open("rb") as stored, pikepdf.open(stored) as pdf:
+            pages = article_start_pages(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        # The page is a help to the unit; the issue is issued all the same.
+        logger.exception("could not read the bookmarks of %s's PDF", issue)
+        return 0
+    for submission in adopted:
+        page = pages.get(order.get(submission.adopted_article_id))
+        submission.adopted_page = page + 1 if page is not None else None
+    Submission.objects.bulk_update(adopted, ["adopted_page"])
+    return sum(1 for submission in adopted if submission.adopted_page)
 
 
 def submission_mail_send(*, submission_pk):

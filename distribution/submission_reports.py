@@ -1,6 +1,7 @@
 """采用统计 as files offices circulate: an .xlsx table and a .docx 通报 listing the units by score."""
 
 import io
+from decimal import Decimal
 
 import docx
 import openpyxl
@@ -22,8 +23,9 @@ def file_name(year, quarter, kind):
     return f"{period(year, quarter)}信息报送采用统计.{kind}"
 
 
-def stats_rows(rows):
-    """The statistics as plain rows, header first: rank, unit, submitted, adopted, per 栏目, score."""
+def stats_table(rows):
+    """The statistics as plain rows, header first: rank, unit, submitted, adopted, per 栏目, score. The page, the
+    .xlsx and the .docx all show this table, so they cannot disagree."""
     columns = sorted({c for row in rows for c in row["by_column"]})
     with translation.override(settings.LANGUAGE_CODE):
         header = [_("rank"), _("unit"), _("submitted"), _("adopted"),
@@ -31,9 +33,14 @@ def stats_rows(rows):
     table = [[str(h) for h in header]]
     for rank, row in enumerate(rows, start=1):
         table.append([rank, row["unit"], row["submitted"], row["adopted"],
-                      *(row["by_column"].get(c, 0) for c in columns), float(row["score"])])
-    # Unit names are typed by staff: never a formula.
-    return safe_rows(table)
+                      *(row["by_column"].get(c, 0) for c in columns), row["score"]])
+    return table
+
+
+def stats_rows(rows):
+    """stats_table for a file: unit names (typed by staff) never a formula, scores as numbers."""
+    return safe_rows([[float(cell) if isinstance(cell, Decimal) else cell for cell in row]
+                      for row in stats_table(rows)])
 
 
 def render(kind, rows, *, year, quarter):

@@ -43,7 +43,7 @@ from distribution.forms import (
     SubmissionForm,
 )
 from distribution.models import Submission
-from distribution.services import submission_text
+from distribution.services import submission_body_is_plain, submission_text
 
 ARCHIVE_PAGE_SIZE = 20
 SEARCH_PAGE_SIZE = 20
@@ -393,14 +393,26 @@ def submission_list(request):
 
 
 def _submission_saved(request, form, save):
-    """Run `save` (a service) with the form's data; its refusal is shown on the form, nothing kept."""
+    """Run `save` (a service) with the form's data; its refusal is shown on the form and nothing is kept (the typed
+    fields stay in the form; files are chosen again). What was left out of a document is said as a warning."""
     data = form.cleaned_data
     try:
-        return save(title=data["title"], text=data["text"], contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"], column=data["column"])
+        submission = save(title=data["title"], text=data["text"], document=data.get("document_content"),
+                          pictures=data["pictures"], contact_name=data["contact_name"],
+                          contact_phone=data["contact_phone"], column=data["column"])
     except ValidationError as exc:
         form.add_error(None, exc.messages)
+        _files_not_kept(request, form)
         return None
+    for note in submission.notes:
+        messages.warning(request, note)
+    return submission
+
+
+def _files_not_kept(request, form):
+    """A browser cannot fill a file input again: say so when a refused form had files."""
+    if request.FILES:
+        form.add_error(None, _("The files were not kept: choose them again once the problem is put right."))
 
 
 @_unit_account
@@ -409,13 +421,15 @@ def submission_new(request):
     units = Recipient.objects.filter(pk__in=selectors.unit_ids(request.user))
     if not units:
         raise Http404
-    form = SubmissionForm(request.POST if request.method == "POST" else None, units=units)
+    form = SubmissionForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         submission = _submission_saved(request, form, functools.partial(
             services.submission_create, actor=request.user, unit=form.cleaned_data["unit"]))
         if submission is not None:
             messages.success(request, _("Your submission has been sent."))
             return redirect(submission)
+    elif request.method == "POST":
+        _files_not_kept(request, form)
     return render(request, "distribution/submissions_form.html", {"form": form})
 
 
@@ -437,13 +451,19 @@ def submission_resubmit(request, pk):
     if submission.status != Submission.Status.RETURNED:
         messages.info(request, _("Only a submission returned for changes can be submitted again."))
         return redirect(submission)
-    initial = {"title": submission.title, "text": submission_text(submission.body), "column": submission.column,
-               "contact_name": submission.contact_name, "contact_phone": submission.contact_phone}
-    form = SubmissionForm(request.POST if request.method == "POST" else None, initial=initial)
+    # A text with pictures or a document's layout would lose them as plain text: it is kept unless replaced.
+    plain = submission_body_is_plain(submission.body)
+    initial = {"title": submission.title, "text": submission_text(submission.body) if plain else "",
+               "column": submission.column, "contact_name": submission.contact_name,
+               "contact_phone": submission.contact_phone}
+    form = SubmissionForm(request.POST or None, request.FILES or None, initial=initial, keeps=not plain)
     if request.method == "POST" and form.is_valid():
         saved = _submission_saved(request, form, functools.partial(
-            services.submission_resubmit, submission=submission, actor=request.user))
+            services.submission_resubmit, submission=submission, actor=request.user,
+            keep_body=form.cleaned_data.get("keep_body", False)))
         if saved is not None:
             messages.success(request, _("Your submission has been sent again."))
             return redirect(saved)
+    elif request.method == "POST":
+        _files_not_kept(request, form)
     return render(request, "distribution/submissions_form.html", {"form": form, "submission": submission})

@@ -26,6 +26,7 @@ from articles.models import Article, BoundVolume, Issue
 from articles.printing import fonts
 from articles.printing.engine import BASE_URL, SafeURLFetcher, font_config
 from articles.printing.integrity import PdfProblem, pdf_problem
+from articles.printing.outline import article_start_pages
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +50,7 @@ def volume_issues(series, year):
 
 def _article_pages(pdf, issue):
     """[(title, 0-based page)] of the issue's articles: their bookmarks in the stored PDF, else page 1."""
-    pages = {}
-    with pdf.open_outline() as outline:
-        for position, item in enumerate(outline.root):
-            destination = item.destination
-            if isinstance(destination, pikepdf.Array) and len(destination):
-                try:
-                    pages[position] = pdf.pages.index(pikepdf.Page(destination[0]))
-                except ValueError:
-                    pass
+    pages = article_start_pages(pdf)
     # The contents name an article's 栏目 with it, as the office's own contents do: 【市州动态】成都市召开…
     return [((article.column.heading if article.column_id else "") + " ".join(article.title_lines), pages.get(i, 0))
             for i, article in enumerate(issue.articles.all())]

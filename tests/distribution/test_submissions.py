@@ -2,6 +2,8 @@
 
 import types
 
+import pdfplumber
+import pikepdf
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -189,6 +191,47 @@ def test_the_unit_sees_the_issue_and_column_once_the_issue_is_issued(w, client):
     page = client.get(reverse("distribution:submissions")).content.decode()
     issue.refresh_from_db()
     assert issue.label in page and "市州动态" in page
+
+
+def _issue(w):
+    from articles import services as article_services
+
+    issue = article_services.issue_submit(issue=w.issue, actor=w.editor)
+    return article_services.issue_approve(issue=issue, actor=factories.leader())
+
+
+def test_each_adopted_item_shows_the_issue_and_the_page_of_the_pdf_its_article_begins_on(w, client):
+    Article.objects.create(issue=w.issue, position=1, title="省地方志办召开党组会", body="<p>会议内容。</p>" * 120)
+    merged = [submit(w, title="成都市召开年鉴编纂工作会"), submit(w, unit=w.unit_b, actor=w.reader_b)]
+    services.submission_merge(submissions=merged, actor=w.editor, issue=w.issue, column=w.column, title="市州简讯")
+    alone = submit(w, title="成都市开展方志进校园")
+    services.submission_adopt(submission=alone, actor=w.editor, issue=w.issue)
+    issue = _issue(w)
+
+    pages = [page.extract_text() for page in pdfplumber.open(issue.pdf_file.path).pages]
+    for submission in (*merged, alone):
+        submission.refresh_from_db()
+        title = submission.adopted_article.title
+        first = next(number for number, text in enumerate(pages, start=1) if title in text.replace("\n", ""))
+        assert submission.adopted_page == first > 1
+    client.force_login(w.reader_a)
+    listing = client.get(reverse("distribution:submissions")).content.decode()
+    page = merged[0].adopted_page
+    assert f"{issue.label}</a> 第{page}页，栏目 市州动态）" in listing
+    assert f"{issue.label}</a> 第{alone.adopted_page}页）" in listing
+
+
+def test_a_pdf_whose_bookmarks_cannot_be_read_issues_all_the_same_without_a_page(w, monkeypatch, caplog):
+    def unreadable(pdf):
+        raise pikepdf.PdfError("no outline")
+
+    monkeypatch.setattr(services, "article_start_pages", unreadable)
+    submission = submit(w)
+    services.submission_adopt(submission=submission, actor=w.editor, issue=w.issue)
+    issue = _issue(w)
+    submission.refresh_from_db()
+    assert issue.status == Issue.Status.ISSUED and submission.adopted_page is None
+    assert "could not read the bookmarks" in caplog.text
 
 
 def test_the_list_costs_the_same_queries_for_one_submission_or_many(w, client, django_assert_num_queries):

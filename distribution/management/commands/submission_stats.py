@@ -18,7 +18,8 @@ class Command(BaseCommand):
         rows = submission_stats(year=options["year"], quarter=options["quarter"])
         if options["format"] == "json":
             self.stdout.write(json.dumps([
-                {"unit": r["unit"], "submitted": r["submitted"], "adopted": r["adopted"], "score": float(r["score"])}
+                {"unit": r["unit"], "submitted": r["submitted"], "adopted": r["adopted"], "by_column": r["by_column"],
+                 "score": float(r["score"])}
                 for r in rows], ensure_ascii=False, indent=2))
             return
         for rank, r in enumerate(rows, start=1):
