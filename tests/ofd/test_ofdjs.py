@@ -4,6 +4,7 @@ with pdftotext's text of the PDF (docs/ofd.md, "What the readers showed")."""
 
 import base64
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def drawn(django_db_setup, django_db_blocker, tmp_path_factory):
                               [base64.b64encode(ofd).decode(), 210 * SCALE + 10])
         shots = []
         for number, element in enumerate(page.query_selector_all("#pages > div"), start=1):
-            shots.append((SHOTS / f"ofdjs-page{number}.png", SHOTS / f"ofdjs-pdf-page{number}.png"))
+            shots.append((folder / f"ofdjs-page{number}.png", folder / f"ofdjs-pdf-page{number}.png"))
             element.screenshot(path=shots[-1][0])
         browser.close()
     assert not errors
@@ -55,6 +56,8 @@ def drawn(django_db_setup, django_db_blocker, tmp_path_factory):
         subprocess.run(["pdftoppm", "-f", str(number), "-l", str(number), "-singlefile", "-png",
                         "-scale-to-x", str(pages[0]["width"]), "-scale-to-y", str(pages[0]["height"]),
                         str(folder / "demo.pdf"), str(pdf_png.with_suffix(""))], check=True, timeout=60)
+    for raster in (path for pair in shots for path in pair):  # to be looked at (each xdist worker has its folder)
+        shutil.copyfile(raster, SHOTS / raster.name)
     text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(folder / "demo.pdf"), "-"],
                           capture_output=True, text=True, check=True, timeout=60).stdout
     return pages, shots, text.split("\f")[:len(pages)]
