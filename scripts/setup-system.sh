@@ -2,13 +2,16 @@
 # Install the system packages the project needs on Debian/Ubuntu (with sudo when not root).
 # Required: CJK fonts (FandolFang 仿宋 comes out of texlive-lang-chinese: scripts/install-fandol.sh), Pango and HarfBuzz-Subset for WeasyPrint, poppler for the PDF tests, venv.
 # For the test suite: gettext (catalogue checks), chromium (browser tests), docker-compose (compose
-# file check); where a distribution lacks one of these, the tests that need it skip and say why.
+# file check); where a distribution lacks one of these, the tests that need it skip and say why. npm (with
+# nodejs) installs ofd.js for the OFD reader test in chromium (scripts/ofdjs.sh).
 set -euo pipefail
 
 required=(fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 optional=(gettext chromium docker-compose)
 # A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
 python3 -c "import ensurepip, venv" 2>/dev/null || required+=(python3-venv)
+# Any npm will do (one from NodeSource's nodejs too): Debian's only when there is none.
+command -v npm >/dev/null || optional+=(nodejs npm)
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 missing=()

@@ -114,6 +114,7 @@ class OfdWriter:
         self.ids = _Ids()
         self.files = {}  # path in the package -> bytes
         self.fonts = {}  # PDF BaseFont name -> (ID, Font element)
+        self.styles = {}  # font ID -> (Weight, Italic) for its TextObjects
         self.media = []  # MultiMedia elements
         self.page_ids = []
 
@@ -200,12 +201,15 @@ class OfdWriter:
         name = base.split("+", 1)[-1]
         family = descriptor.get("/FontFamily")
         flags = int(descriptor.get("/Flags", 0))
-        weight = float(descriptor.get("/FontWeight", 400))
+        bold = float(descriptor.get("/FontWeight", 400)) >= 600 or "Bold" in name
+        weight = min(max(int(round(float(descriptor.get("/FontWeight", 700 if bold else 400)), -2)), 100), 900)
+        # Readers that draw with a system font of the family (ofd.js) take the weight from the TextObject.
+        self.styles[font_id] = (str(weight) if weight != 400 else None, "true" if flags & 64 else None)
         element = _e("Font", {
             "ID": str(font_id), "FontName": name,
             "FamilyName": _clean(str(family)) if family is not None else name.split("-Bold")[0].replace("-", " "),
-            "Bold": "true" if weight >= 600 or "Bold" in name else None,
-            "Italic": "true" if flags & 64 else None,
+            "Bold": "true" if bold else None,
+            "Italic": self.styles[font_id][1],
             "Serif": "true" if flags & 2 else None,
             "FixedWidth": "true" if flags & 1 else None,
         })
@@ -270,8 +274,10 @@ class OfdWriter:
         code = _e("TextCode", {"X": _n(origins[0]), "Y": _n(baseline - top),
                                "DeltaX": " ".join(deltas) if deltas else None}, text="".join(text))
         color = _color(first.get("non_stroking_color"))
+        weight, italic = self.styles.get(font_id, (None, None))
         return _e("TextObject", {"ID": str(self.ids()), "Boundary": _box(left, top, right - left, bottom - top),
-                                 "Font": str(font_id), "Size": _n(_mm(first["size"]))},
+                                 "Font": str(font_id), "Size": _n(_mm(first["size"])),
+                                 "Weight": weight, "Italic": italic},
                   _e("FillColor", {"Value": color}) if color and color != "0 0 0" else None, code)
 
     def _fallback_font(self, fontname):

@@ -11,9 +11,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 SHOTS = Path("/tmp")
-MARKS = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)"),
-]
+NEEDS_CHROMIUM = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="/usr/bin/chromium is missing (scripts/setup-system.sh installs it)")
+MARKS = [pytest.mark.browser, pytest.mark.django_db(transaction=True), NEEDS_CHROMIUM]

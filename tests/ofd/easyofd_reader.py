@@ -10,6 +10,12 @@ import sys
 
 logging.disable(logging.CRITICAL)
 
+from reportlab import rl_config  # noqa: E402
+
+# For a font it has not registered, reportlab parses every AFM file on its search path, once per glyph easyofd
+# draws (reportlab's own 18 files: 2,000 glyphs took a minute). None of them is a font of ours: search none.
+rl_config.T1SearchPath = ()
+
 from easyofd import OFD  # noqa: E402
 
 reader = OFD()

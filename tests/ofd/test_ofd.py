@@ -149,6 +149,16 @@ def test_each_font_embeds_the_pdfs_subset_and_maps_every_character_it_shows(docs
         assert {c for c in characters if ord(c) not in cmap and not c.isspace()} == set()
 
 
+def test_text_in_a_bold_font_says_so_by_its_weight(docs):
+    """ofd.js draws with the system font of the FamilyName and takes bold from the TextObject's Weight only."""
+    package = _package(docs["demo"][2])
+    bold = {font.get("ID") for font in _xml(package, "Doc_0/PublicRes.xml").iterfind("ofd:Fonts/ofd:Font", Q)
+            if font.get("Bold") == "true"}
+    texts = [text for page in _pages(package) for text in page.iterfind(".//ofd:TextObject", Q)]
+    assert bold and {text.get("Weight") for text in texts if text.get("Font") in bold} == {"700"}
+    assert {text.get("Weight") for text in texts if text.get("Font") not in bold} == {None}  # 400, the default
+
+
 def test_the_red_masthead_rule_is_a_filled_path_in_the_mastheads_red(docs):
     issue, _pdf, ofd = docs["demo"]
     first = _pages(_package(ofd))[0]

@@ -1,5 +1,6 @@
-"""An independent reader opens the OFD: easyofd (its own parser and drawing), when EASYOFD_PYTHON names a Python
-that has it (easyofd pulls in PyMuPDF and reportlab, so it is kept out of the project's environment; docs/ofd.md)."""
+"""An independent reader opens the OFD: easyofd (its own parser and drawing), run by the Python of .venv-easyofd, which
+scripts/easyofd.sh makes (test.sh runs it), or by EASYOFD_PYTHON: easyofd pulls in PyMuPDF and reportlab, so it is
+kept out of the project's environment (docs/ofd.md)."""
 
 import io
 import json
@@ -15,21 +16,20 @@ from PIL import Image
 from articles.printing.ofd import PT_TO_MM, issue_ofd
 from tests.factories import demo_issued_pdf, rolled_back
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not os.environ.get("EASYOFD_PYTHON"), reason="EASYOFD_PYTHON names no Python with easyofd"),
-]
+pytestmark = pytest.mark.django_db
+EASYOFD_PYTHON = Path(os.environ.get("EASYOFD_PYTHON") or Path(__file__).parents[2] / ".venv-easyofd/bin/python")
 RED_TOLERANCE = 0.01  # of the page's width and height: the rule's place in both rasters
 
 
 @pytest.fixture(scope="module")
 def read(django_db_setup, django_db_blocker, tmp_path_factory):
+    assert EASYOFD_PYTHON.exists(), f"{EASYOFD_PYTHON} is missing: scripts/easyofd.sh makes it (test.sh runs it)"
     folder = tmp_path_factory.mktemp("readers")
     with rolled_back(django_db_blocker, folder):
         issue, pdf = demo_issued_pdf()
         (folder / "demo.ofd").write_bytes(issue_ofd(issue))
     (folder / "demo.pdf").write_bytes(pdf)
-    result = subprocess.run([os.environ["EASYOFD_PYTHON"], str(Path(__file__).with_name("easyofd_reader.py")),
+    result = subprocess.run([str(EASYOFD_PYTHON), str(Path(__file__).with_name("easyofd_reader.py")),
                              str(folder / "demo.ofd"), str(folder / "easyofd.pdf")],
                             capture_output=True, check=True, text=True, timeout=300)
     return folder, pdf, json.loads(result.stdout.splitlines()[-1])["pages"]
