@@ -35,7 +35,10 @@ def _login(browser, base, user, viewport, path="/admin/login/"):
 def _fits(page):
     """Nothing makes the page itself scroll sideways."""
     width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    wider = page.evaluate("""w => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1)
+        .map(e => `${e.tagName}#${e.id}.${e.className}: ${Math.round(e.getBoundingClientRect().right)}`)""", width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, wider[:8])
 
 
 @SIZES
@@ -97,8 +100,8 @@ def test_a_returned_issue_tells_the_drafter_who_when_and_why_on_待我处理(liv
     waiting = page.locator("#waiting-for-me")
     waiting.wait_for()
     text = waiting.inner_text()
-    _fits(page)
     page.screenshot(path=SHOTS / f"e2e-week-waiting-{size}.png", full_page=True)
+    _fits(page)
     assert "全省年鉴编纂质量评审会召开" in text  # the articles' titles tell issues apart
     assert person_name(chief) in text and chief.username not in text
     assert "第二段数字请核实。" in text
