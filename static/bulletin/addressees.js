@@ -4,6 +4,7 @@
 //   units are not posted; unticking it gives back what was ticked before;
 // - a unit listed under two groups is one unit: its boxes move together;
 // - each group counts what is ticked in it, and each role shows the line it will print, in print order;
+// - 逐个勾选 ticks every unit of a group by name (or unticks them all) in one click;
 // - a unit ticked under another role is marked (the server refuses a unit addressed twice, and says why);
 // - typing in 查找单位 shows only the units (or groups) whose name holds what was typed.
 (() => {
@@ -67,12 +68,19 @@
         const others = [...(tickedUnder.get(box.value) || [])].filter((prefix) => prefix !== picker.dataset.prefix);
         const label = box.closest("label");
         label.classList.toggle("pick-elsewhere", others.length > 0);
+        label.classList.toggle("pick-conflict", others.length > 0 && box.checked);
         note(label).textContent = others.length ? picker.dataset.elsewhere.replace("%(role)s", others.join("、")) : "";
       }
       for (const group of picker.querySelectorAll(".pick-group")) {
         const values = new Set(units(group).map((box) => box.value));
         const ticked = new Set(units(group).filter((box) => box.checked).map((box) => box.value));
         group.querySelector(".pick-count").textContent = values.size ? ` ${ticked.size}/${values.size}` : "";
+        const each = group.querySelector(".pick-each");
+        if (each) {
+          const whole = group.querySelector(".pick-whole input");
+          each.hidden = Boolean(whole && whole.checked);
+          each.textContent = ticked.size === values.size ? picker.dataset.eachOff : picker.dataset.eachOn;
+        }
       }
       const printed = wholes(picker).filter((box) => box.checked);
       const seen = new Set();
@@ -85,6 +93,24 @@
       printed.sort(byPrintOrder);
       picker.querySelector(".pick-printed-names").textContent = printed.length
         ? printed.map((box) => box.dataset.name).join("，") + "。" : picker.dataset.none;
+    }
+  }
+
+  // 逐个勾选: every unit of a group ticked by name with one click (the group's name is not printed).
+  for (const picker of pickers) {
+    for (const group of picker.querySelectorAll(".pick-group")) {
+      if (!units(group).length) continue;
+      const each = document.createElement("button");
+      each.type = "button";
+      each.className = "pick-each";
+      each.addEventListener("click", () => {
+        const mine = own.get(picker);
+        const all = units(group).every((box) => box.checked);
+        units(group).forEach((box) => mine.set(box.value, !all));
+        render();
+        form.dispatchEvent(new Event("change"));  // the kept copy and the leave-page warning (drafting.js)
+      });
+      group.querySelector("legend").append(each);
     }
   }
 
