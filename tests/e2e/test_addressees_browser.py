@@ -85,6 +85,7 @@ def test_a_whole_group_and_single_units_are_ticked_and_saved(live_server, browse
     assert address_lines(issue) == [("报", "报送单位（省直）。"), ("发", "综合处，四川年鉴社。")]
     expect(_box(page, "report", groups["报送单位（省直）"])).to_be_checked()
     expect(_box(page, "send", units["综合处"])).to_be_checked()
+    page.locator("fieldset.addressees").screenshot(path=SHOTS / f"e2e-addressees-saved-{name}.png")
 
     if name == "desktop":
         # The preview PDF's end block prints the group by its name and the units in order.
