@@ -113,3 +113,27 @@ def test_the_checkboxes_work_without_javascript(live_server, browser):
 
     assert address_lines(issue) == [("报", "省直机关工委。"), ("发", "机关各处。")]
     context.close()
+
+
+def test_ticks_are_kept_in_the_browser_and_restored_with_the_rest(live_server, browser):
+    base = live_server.url
+    units, groups = _address_book()
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    page = _admin_login(browser, base, editor)
+    page.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
+    _box(page, "send", groups["机关各处"]).check()
+    _box(page, "report", units["省直机关工委"]).check()
+    page.wait_for_timeout(1500)  # the kept copy is written a second after the last change
+
+    context = page.context
+    page.close()
+    again = context.new_page()
+    again.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
+    again.click("#draft-restore")
+    expect(_box(again, "send", groups["机关各处"])).to_be_checked()
+    expect(_box(again, "send", units["志鉴处"])).to_be_disabled()  # shown as in the whole group again
+    expect(again.locator("#id_to_send .pick-printed-names")).to_have_text("机关各处。")
+    again.click("input[name=_continue]")
+    again.wait_for_selector(".messagelist .success")
+    assert address_lines(issue) == [("报", "省直机关工委。"), ("发", "机关各处。")]
