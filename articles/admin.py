@@ -25,7 +25,7 @@ from articles import search as article_search
 from articles.archive import admin as archive_admin
 from articles.archive.volume import volume_issues, volume_request
 from articles.docx_import import DocxImport
-from articles.forms import ArticleForm, ArticleWithFactsForm, fact_field_names
+from articles.forms import ADDRESSEE_FIELDS, ArticleForm, ArticleWithFactsForm, IssueForm, fact_field_names
 from articles.models import (
     Article,
     ArticleIndex,
@@ -33,7 +33,6 @@ from articles.models import (
     BoundVolume,
     Column,
     DefaultAddressee,
-    Distribution,
     Issue,
     IssueLog,
     IssueOfd,
@@ -49,6 +48,7 @@ from articles.printing.integrity import PdfProblem
 from articles.review.desk import ReviewDesk, proofread_context
 from articles.review.revisions import latest_revision, revision_record, stale_edit
 from articles.roles import person_name
+from articles.selectors import address_lines
 from articles.signals import issue_transition_notices
 
 REVISIONS_SHOWN = 10
@@ -245,34 +245,6 @@ class ArticleInline(DraftOnlyInlineMixin, admin.StackedInline):
         return str(fact) if fact is not None else "—"
 
 
-class DistributionFormSet(forms.BaseInlineFormSet):
-    """报 / 送 / 发 lines: a unit or group named twice gets one message that names it."""
-
-    def validate_unique(self):
-        seen = {}
-        for form in self.forms:
-            if not form.is_valid() or not form.cleaned_data or form.cleaned_data.get("DELETE"):
-                continue
-            addressee = form.cleaned_data.get("recipient") or form.cleaned_data.get("group")
-            if addressee is None:
-                continue
-            key = (type(addressee), addressee.pk)
-            if key in seen:
-                raise forms.ValidationError(
-                    gettext("%(name)s is on the list twice (lines %(first)s and %(second)s); keep one of them.")
-                    % {"name": addressee, "first": seen[key], "second": self.forms.index(form) + 1},
-                    code="duplicate")
-            seen[key] = self.forms.index(form) + 1
-
-
-class DistributionInline(DraftOnlyInlineMixin, admin.TabularInline):
-    model = Distribution
-    formset = DistributionFormSet
-    extra = 0
-    fields = ["role", "recipient", "group"]
-    autocomplete_fields = ["recipient", "group"]
-
-
 @admin.register(Recipient)
 class RecipientAdmin(admin.ModelAdmin):
     list_display = ["name", "default_role", "sort_order", "email", "is_active"]
@@ -401,15 +373,36 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
     list_select_related = ["series", "created_by", "submitted_by", "issued_by"]
     search_fields = ["series__name"]  # and the articles' full text: get_search_results
     date_hierarchy = "issue_date"
-    inlines = [ArticleInline, DistributionInline, IssueLogInline]
+    form = IssueForm
+    inlines = [ArticleInline, IssueLogInline]
     readonly_fields = ["status", "step_display", "number_display", "pdf_display", "created_by_name",
-                       "submitted_by_name", "submitted_at", "issued_by_name", "issued_at"]
+                       "submitted_by_name", "submitted_at", "issued_by_name", "issued_at", "addressees_display"]
     fieldsets = [
         (None, {"fields": ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients"]}),
+        (_("Recipients (报 / 送 / 发)"), {
+            "fields": list(ADDRESSEE_FIELDS.values()), "classes": ["addressees"],
+            "description": _("Tick the units in the address book. Ticking a whole group prints the group's name "
+                             "(e.g. 机关各处) in the end block and every unit in it receives the issue; to print the "
+                             "units by name, tick them one by one. A unit is addressed once, in one role."),
+        }),
         (_("Workflow"), {"fields": ["status", "step_display", "number_display", "pdf_display", "created_by_name",
                                     "submitted_by_name", "submitted_at", "issued_by_name", "issued_at"]}),
     ]
     change_form_template = "admin/articles/issue/change_form.html"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Read only (under review, issued): the lines as they print, not the checkboxes.
+        recipients = (_("Recipients (报 / 送 / 发)"), {"fields": ["addressees_display"], "classes": ["addressees"]})
+        return [self.fieldsets[0], recipients, *self.fieldsets[2:]]
+
+    @admin.display(description=_("as printed"))
+    def addressees_display(self, obj):
+        lines = address_lines(obj)
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}：{}", lines)
 
     def get_queryset(self, request):
         # The changelist skips list_select_related once the queryset has any select_related of its own.
@@ -528,6 +521,8 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if form.addressees_changed:
+            services.issue_address(issue=form.instance, addressees=form.addressees(), actor=request.user)
         if not change and services.issue_address_as_usual(issue=form.instance):
             self.message_user(request, gettext("The series' usual recipients were added; change them if this "
                                                "issue goes elsewhere."), messages.INFO)

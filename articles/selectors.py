@@ -1,8 +1,11 @@
-"""Reads about an issue's addressees: the end block's lines and the units it reaches."""
+"""Reads about an issue's addressees: the end block's lines, the units it reaches, the address book."""
+
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Q
 
-from articles.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Recipient
+from articles.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Recipient, RecipientGroup
 
 
 def address_lines(issue):
@@ -29,3 +32,29 @@ def recipient_units(issue):
         | Q(pk__in=Recipient.groups.through.objects.filter(
             recipientgroup__distributions__issue=issue).values("recipient_id"))
     )
+
+
+@dataclass
+class AddressBook:
+    """The address book as the issue form lists it: each group with its units, then the units in no group."""
+
+    sections: list  # [(RecipientGroup or None, [Recipient, ...])], groups and units in their print order
+    members: dict  # group pk -> {unit pk}, every member (inactive ones too)
+    units: dict  # unit pk -> Recipient, the units listed
+    groups: dict  # group pk -> RecipientGroup
+
+
+def address_book(*, keep_units=()):
+    """The active units (and `keep_units`, already on the issue) by group, in print order: three queries."""
+    units = list(Recipient.objects.filter(Q(is_active=True) | Q(pk__in=list(keep_units))))
+    groups = list(RecipientGroup.objects.all())
+    members = defaultdict(set)
+    for group_id, unit_id in RecipientGroup.members.through.objects.values_list("recipientgroup_id", "recipient_id"):
+        members[group_id].add(unit_id)
+    in_a_group = set().union(*members.values())
+    sections = [(group, [unit for unit in units if unit.pk in members[group.pk]]) for group in groups]
+    others = [unit for unit in units if unit.pk not in in_a_group]
+    if others:
+        sections.append((None, others))
+    return AddressBook(sections=sections, members=dict(members), units={unit.pk: unit for unit in units},
+                       groups={group.pk: group for group in groups})

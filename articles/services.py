@@ -109,6 +109,28 @@ def issue_address_as_usual(*, issue):
 
 
 @transaction.atomic
+def issue_address(*, issue, addressees, actor):
+    """Make a draft's 报 / 送 / 发 lines exactly `addressees`, (role, unit id, group id); say if they changed."""
+    issue = _locked(issue)
+    refused = workflow.draft_change_refusal(actor, issue)
+    if refused is not None:
+        raise WorkflowError(refused.message, code=refused.code)
+    wanted = {(unit_id, group_id): role for role, unit_id, group_id in addressees}
+    lines = {(line.recipient_id, line.group_id): line for line in Distribution.objects.filter(issue=issue)}
+    gone = [line.pk for key, line in lines.items() if key not in wanted]
+    Distribution.objects.filter(pk__in=gone).delete()
+    # A unit moved from 报 to 发 keeps its row: one line per unit, as the unique constraint wants.
+    moved = [line for key, line in lines.items() if key in wanted and line.role != wanted[key]]
+    for line in moved:
+        line.role = wanted[(line.recipient_id, line.group_id)]
+        line.save(update_fields=["role"])
+    added = [Distribution(issue=issue, role=role, recipient_id=unit_id, group_id=group_id)
+             for (unit_id, group_id), role in wanted.items() if (unit_id, group_id) not in lines]
+    Distribution.objects.bulk_create(added)
+    return bool(gone or moved or added)
+
+
+@transaction.atomic
 def issue_copy(*, issue, actor, issue_date):
     """新建一期 like `issue`: same series and settings, the same 报 / 送 / 发 lines, no articles."""
     new = issue_create(actor=actor, series=issue.series, issue_date=issue_date, print_date=issue_date,

@@ -116,6 +116,7 @@
       }
       restoring = false;
       dirty = true;
+      form.dispatchEvent(new Event("change"));  // scripts that show checkbox state (addressees.js) catch up
       banner.remove();
     }, 800);  // let the new rows' editors start
   }

@@ -147,38 +147,6 @@ def test_the_refusal_to_delete_says_why_in_chinese():
     assert gettext("deleted the draft") == "删除了草稿"
 
 
-def _with_lines(issue, lines):
-    data = _change_form_data(issue)
-    data.update({"distributions-TOTAL_FORMS": len(lines)})
-    for i, (role, unit, group) in enumerate(lines):
-        data.update({f"distributions-{i}-role": role, f"distributions-{i}-recipient": unit or "",
-                     f"distributions-{i}-group": group or "", f"distributions-{i}-issue": issue.pk})
-    return data
-
-
-def test_a_recipient_line_with_neither_unit_nor_group_says_so_in_chinese(client):
-    editor = factories.editor()
-    issue = factories.draft_issue(author=editor)
-    client.force_login(editor)
-    response = client.post(change_url(issue), _with_lines(issue, [("send", None, None)]))
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "每一行请选择一个单位或一个单位组（二者选其一）。" in html
-    assert "distribution_unit_xor_group" not in html
-
-
-def test_the_same_unit_twice_gets_one_message_naming_it(client):
-    editor = factories.editor()
-    issue = factories.draft_issue(author=editor)
-    unit = factories.RecipientFactory(name="省直机关工委")
-    client.force_login(editor)
-    response = client.post(change_url(issue), _with_lines(issue, [("report", unit.pk, None), ("send", unit.pk, None)]))
-    html = response.content.decode()
-    assert html.count("“省直机关工委”在报送对象中出现了两次（第1行和第2行），请只保留一行。") == 1
-    assert "重复数据" not in html
-    assert not issue.distributions.exists()
-
-
 def test_a_new_issue_like_the_last_one_copies_series_settings_and_recipients(client, fake_pdf):
     from articles.models import Distribution, Role
 

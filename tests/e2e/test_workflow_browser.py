@@ -54,11 +54,8 @@ def _add_article(page, index, title, text):
 
 
 def _pick_recipient(page, unit):
-    page.click("#distributions-group .add-row a")
-    page.select_option("#id_distributions-0-role", "send")
-    page.click("#distributions-0 .field-recipient .select2-selection")
-    page.fill(".select2-search__field", unit.name[:2])
-    page.click(f".select2-results__option:has-text('{unit.name}')")
+    """Tick `unit` under 发 (the issue form's address book, articles.forms.AddresseePicker)."""
+    page.locator(f"#id_to_send input[value=u{unit.pk}]").first.check()
 
 
 def test_an_issue_goes_from_draft_to_acknowledged(live_server, browser):
