@@ -389,6 +389,26 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
                                     "submitted_by_name", "submitted_at", "issued_by_name", "issued_at"]}),
     ]
     change_form_template = "admin/articles/issue/change_form.html"
+    actions = ["write_ofds"]
+
+    def has_write_ofd_permission(self, request):
+        return request.user.has_perm("articles.change_issue")
+
+    @admin.action(permissions=["write_ofd"], description=_("Write the missing OFD of the selected issued issues"))
+    def write_ofds(self, request, queryset):
+        """The office's way to what `manage.py write_ofd` does: an OFD that issuing could not write, written now."""
+        written, failed = [], []
+        for issue in queryset.issued().select_related("series"):
+            ofd = services.write_ofd(issue=issue)
+            (failed if ofd.error else written).append((issue, ofd.error))
+        if written:
+            self.message_user(request, gettext("OFD written for: %(issues)s.") % {
+                "issues": "、".join(str(issue) for issue, _error in written)}, messages.SUCCESS)
+        for issue, error in failed:
+            self.message_user(request, gettext("The OFD of %(issue)s could not be written: %(reason)s")
+                              % {"issue": issue, "reason": error}, messages.ERROR)
+        if not written and not failed:
+            self.message_user(request, gettext("Only an issued issue has an OFD."), messages.WARNING)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or self.has_change_permission(request, obj):
@@ -479,8 +499,8 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
                                gettext("%(kb)s KB") % {"kb": round(ofd.ofd_size / 1024)})
         reason = ofd.error if ofd is not None else gettext("not written yet")
         return format_html(' <p class="errornote ofd-error">{}</p>', gettext(
-            "The OFD could not be written: %(reason)s. Write it with: manage.py write_ofd %(id)s")
-            % {"reason": reason, "id": obj.pk})
+            "The OFD could not be written: %(reason)s. To write it again, tick this issue in the list of issues "
+            "and choose 「Write the missing OFD of the selected issued issues」.") % {"reason": reason})
 
     def has_delete_permission(self, request, obj=None):
         # Drafters delete their own drafts (superusers any draft); the log of a deleted draft is kept.

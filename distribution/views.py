@@ -279,7 +279,8 @@ def issue_pdf(request, pk):
 
 STAFF_OFD_MESSAGES = {
     PdfProblem.MISSING: gettext_lazy(
-        "This issue has no stored OFD (%(file)s). %(reason)sWrite it with: manage.py write_ofd %(id)s"),
+        "This issue has no stored OFD (%(file)s). %(reason)sTo write it, tick this issue in the admin's list of "
+        "issues and choose 「Write the missing OFD of the selected issued issues」."),
     PdfProblem.MISMATCH: gettext_lazy(
         "The stored OFD of this issue (%(file)s) failed its checksum check, so it is no longer served. Restore it "
         "from a backup (its SHA-256 must be %(sha256)s)."),

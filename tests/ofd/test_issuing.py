@@ -69,7 +69,38 @@ def test_an_ofd_that_cannot_be_written_never_unissues_and_tells_staff_why(
     assert any("could not be written" in record.getMessage() for record in caplog.records)
     client.force_login(boss)
     page = client.get(reverse("admin:articles_issue_change", args=[issue.pk])).content.decode()
-    assert "broken for the test" in page and f"manage.py write_ofd {issue.pk}" in page
+    # In words the office acts on: the admin action that writes it, not a command line.
+    assert "broken for the test" in page and "补写所选已签发简报的 OFD" in page and "manage.py" not in page
+
+
+def test_staff_write_a_missing_ofd_with_the_admin_action_and_the_reason_if_it_fails_again(
+        django_capture_on_commit_callbacks, monkeypatch, client):
+    issue = factories.issue_in(Status.ISSUED)  # no commit in a test: the OFD was not written
+    changelist = reverse("admin:articles_issue_changelist")
+    client.force_login(factories.editor())
+
+    response = client.post(changelist, {"action": "write_ofds", "_selected_action": [issue.pk]}, follow=True)
+
+    ofd = IssueOfd.objects.get(issue=issue)
+    assert ofd.ofd_sha256 and not ofd.error
+    assert "已生成 OFD" in response.content.decode()
+    # A unit's reader account (no change permission) has no such action.
+    unit = factories.RecipientFactory()
+    client.force_login(factories.reader(unit))
+    assert client.post(changelist, {"action": "write_ofds", "_selected_action": [issue.pk]}).status_code in (302, 403)
+
+
+def test_the_admin_action_reports_an_ofd_that_still_cannot_be_written(monkeypatch, client):
+    def broken(issue):
+        raise ofd_module.OfdError("still broken for the test")
+
+    issue = factories.issue_in(Status.ISSUED)
+    monkeypatch.setattr(ofd_module, "issue_ofd", broken)
+    client.force_login(factories.editor())
+    response = client.post(reverse("admin:articles_issue_changelist"),
+                           {"action": "write_ofds", "_selected_action": [issue.pk]}, follow=True)
+    assert "still broken for the test" in response.content.decode()
+    assert not IssueOfd.objects.get(issue=issue).ofd_sha256
 
 
 def test_write_ofd_makes_it_later_and_never_writes_it_twice(monkeypatch, capsys):
@@ -152,7 +183,7 @@ def test_an_ofd_that_is_not_the_written_file_is_refused_with_a_chinese_503(clien
     html = client.get(reverse("distribution:issue_ofd", args=[issue.pk])).content.decode()
     assert 'id="staff-message"' in html
     if change == "never written":
-        assert "测试原因" in html and f"manage.py write_ofd {issue.pk}" in html
+        assert "测试原因" in html and "补写所选已签发简报的 OFD" in html
 
 
 def test_the_year_export_carries_each_ofd_beside_its_pdf(issued):
