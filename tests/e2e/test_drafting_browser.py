@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from articles.models import Issue
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import _add_article, _admin_login
+from tests.e2e.test_workflow_browser import SIZES, _add_article, _admin_login
 
 pytestmark = MARKS
 
@@ -76,13 +76,14 @@ def test_articles_are_reordered_by_dragging_and_nothing_typed_is_lost(live_serve
     assert issue.extra_recipients == "临时增发单位"
 
 
-def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues_save(live_server, browser):
+@SIZES
+def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues_save(live_server, browser, viewport):
     """The hole of issue 22: refused, reload, 恢复, 保存 — their sentence must not disappear without a word."""
     base = live_server.url
     issue = factories.draft_issue(author=factories.editor())
     alice, bob = factories.editor(first_name="甲"), factories.editor(first_name="乙")
     url = f"{base}/admin/articles/issue/{issue.pk}/change/"
-    a, b = _admin_login(browser, base, alice), _admin_login(browser, base, bob)
+    a, b = _admin_login(browser, base, alice, viewport), _admin_login(browser, base, bob, viewport)
     a.goto(url)
     b.goto(url)
 
@@ -106,7 +107,8 @@ def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues
     a.wait_for_selector(".errornote")  # refused again: the same check as any save
     issue.refresh_from_db()
     assert issue.extra_recipients == "乙加上的单位"
-    a.screenshot(path=SHOTS / "e2e-drafting-stale-kept-copy.png", full_page=True)
+    a.screenshot(path=SHOTS / f"e2e-drafting-stale-kept-copy-{viewport['width']}.png", full_page=True)
+    assert a.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     # Replacing their version takes a confirmation, then goes through.
     a.check("input[name=replace_revision]")
@@ -116,10 +118,11 @@ def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues
     assert issue.extra_recipients == "甲加上的单位"
 
 
-def test_the_editor_aligns_a_paragraph_centre_and_right_as_the_print_layout_has_them(live_server, browser):
+@SIZES
+def test_the_editor_aligns_a_paragraph_centre_and_right_as_the_print_layout_has_them(live_server, browser, viewport):
     base = live_server.url
     issue = factories.draft_issue(author=factories.editor(), body="<p>正文。</p>")
-    page = _admin_login(browser, base, issue.created_by)
+    page = _admin_login(browser, base, issue.created_by, viewport)
     page.goto(f"{base}/admin/articles/issue/{issue.pk}/change/")
     editable = page.locator("#articles-0 .ck-editor__editable")
     editable.click()
@@ -129,15 +132,16 @@ def test_the_editor_aligns_a_paragraph_centre_and_right_as_the_print_layout_has_
     page.locator("#articles-0 .ck-toolbar button[data-cke-tooltip-text*='对齐'], "
                  "#articles-0 .ck-alignment-dropdown button.ck-dropdown__button").first.click()
     page.locator("#articles-0 .ck-toolbar__items .ck-dropdown__panel-visible button").nth(2).click()  # 右对齐
-    page.screenshot(path=SHOTS / "e2e-drafting-align.png")
+    page.screenshot(path=SHOTS / f"e2e-drafting-align-{viewport['width']}.png")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
     assert issue.articles.get().body == '<p>正文。</p><p style="text-align:right">（综合处供稿）</p>'
 
 
-def test_articles_are_reordered_with_the_keyboard(live_server, browser):
+@SIZES
+def test_articles_are_reordered_with_the_keyboard(live_server, browser, viewport):
     issue = factories.draft_issue(author=factories.editor(), articles=3)
-    page = _admin_login(browser, live_server.url, issue.created_by)
+    page = _admin_login(browser, live_server.url, issue.created_by, viewport)
     page.goto(f"{live_server.url}/admin/articles/issue/{issue.pk}/change/")
     page.locator("#articles-2 .arrange-handle").focus()
     page.keyboard.press("ArrowUp")

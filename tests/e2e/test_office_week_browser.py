@@ -146,3 +146,33 @@ def test_a_unit_reads_columns_sources_and_the_running_number_and_acknowledges(li
     item = page.locator("#unit-issues li").filter(has_text=issue.label)
     assert item.locator(".ack-done").inner_text() == "已签收"
     page.screenshot(path=SHOTS / f"e2e-week-unit-list-{size}.png", full_page=True)
+
+
+@SIZES
+def test_修改本篇_opens_the_editor_in_place_at_the_article_and_comes_back_there(live_server, browser, viewport):
+    series = factories.two_step_series()
+    issue = factories.draft_issue(series=series, articles=0)
+    for position in (1, 2, 3):
+        Article.objects.create(issue=issue, position=position, title=f"第{position}篇",
+                               body="<p>会议研究了年鉴编纂工作。</p>" * 12)
+    issue = services.issue_submit(issue=issue, actor=issue.created_by)
+    third = issue.articles.get(position=3)
+    page = _login(browser, live_server.url, factories.chief(), viewport)
+    page.goto(f"{live_server.url}/admin/articles/issue/{issue.pk}/review/")
+
+    page.click(f"#a{third.pk} .rev-edit")
+    editable = page.locator(f"#a{third.pk} #correct-{third.pk} .ck-editor__editable")  # inside the article
+    editable.wait_for()
+    height = viewport["height"]
+    top = page.locator(f"#a{third.pk}").bounding_box()["y"]
+    assert -5 <= top < height, top  # the page opened at the article, not at the top of the issue
+    page.screenshot(path=SHOTS / f"e2e-week-correct-in-place-{viewport['width']}.png")
+    _fits(page)
+    editable.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("并提出了明年的任务。")
+    page.click(f"#correct-{third.pk} input[type=submit]")
+    page.wait_for_selector(".messagelist .success")
+    assert page.locator(f"#a{third.pk}").bounding_box()["y"] < height  # back at the article it corrected
+    third.refresh_from_db()
+    assert third.body.endswith("并提出了明年的任务。</p>")
