@@ -7,29 +7,15 @@ Names, never login names, wherever a person is shown.
 
 import re
 
-import pytest
-
 from articles import services
 from articles.models import Article, Column, Issue, IssueLog
 from articles.roles import person_name
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import PASSWORD, PHONE, _page
+from tests.e2e.test_workflow_browser import SIZES, _admin_login, _portal_login
 
 pytestmark = MARKS
 
-DESKTOP = {"width": 1366, "height": 900}
-SIZES = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-
-
-def _login(browser, base, user, viewport, path="/admin/login/"):
-    page = _page(browser, viewport)
-    page.goto(f"{base}{path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("input[type=submit], main button[type=submit]").first.click()
-    page.wait_for_load_state()
-    return page
 
 
 def _fits(page):
@@ -51,7 +37,7 @@ def test_核稿_and_签发_are_done_on_the_desk_with_their_opinions(live_server,
     desk = f"/admin/articles/issue/{issue.pk}/review/"
     size = viewport["width"]
 
-    page = _login(browser, live_server.url, chief, viewport)
+    page = _admin_login(browser, live_server.url, chief, viewport)
     page.goto(f"{live_server.url}{desk}")
     opinion = page.locator("#desk-decide textarea[name=comment]").first
     assert opinion.input_value() == "同意"  # the default opinion, editable
@@ -62,7 +48,7 @@ def test_核稿_and_签发_are_done_on_the_desk_with_their_opinions(live_server,
     page.wait_for_url(re.compile(r".*/review/.*|.*/admin/.*"))
 
     # The leader's desk: the chief's opinion with the chief's name, and the 签发 button with its own box.
-    page = _login(browser, live_server.url, leader, viewport)
+    page = _admin_login(browser, live_server.url, leader, viewport)
     page.goto(f"{live_server.url}{desk}")
     decisions = page.locator("#desk-decisions")
     assert "同意，请领导签发。" in decisions.inner_text()
@@ -89,13 +75,13 @@ def test_a_returned_issue_tells_the_drafter_who_when_and_why_on_待我处理(liv
     chief = factories.chief(first_name="处长", last_name="李")
     size = viewport["width"]
 
-    page = _login(browser, live_server.url, chief, viewport)
+    page = _admin_login(browser, live_server.url, chief, viewport)
     page.goto(f"{live_server.url}/admin/articles/issue/{issue.pk}/review/")
     page.fill("#desk-decide #return-comment", "第二段数字请核实。")
     page.click("#desk-decide input[name=return]")
     page.wait_for_load_state()
 
-    page = _login(browser, live_server.url, author, viewport)
+    page = _admin_login(browser, live_server.url, author, viewport)
     page.goto(f"{live_server.url}/admin/")
     waiting = page.locator("#waiting-for-me")
     waiting.wait_for()
@@ -123,7 +109,7 @@ def test_a_unit_reads_columns_sources_and_the_running_number_and_acknowledges(li
                                    actor=factories.leader())
     size = viewport["width"]
 
-    page = _login(browser, live_server.url, reader, viewport, "/accounts/login/")
+    page = _portal_login(browser, live_server.url, reader, viewport)
     page.goto(f"{live_server.url}/")
     item = page.locator("#unit-issues li").filter(has_text=issue.label)
     assert item.locator(".ack-pending").inner_text() == "待签收"
@@ -157,7 +143,7 @@ def test_修改本篇_opens_the_editor_in_place_at_the_article_and_comes_back_th
                                body="<p>会议研究了年鉴编纂工作。</p>" * 12)
     issue = services.issue_submit(issue=issue, actor=issue.created_by)
     third = issue.articles.get(position=3)
-    page = _login(browser, live_server.url, factories.chief(), viewport)
+    page = _admin_login(browser, live_server.url, factories.chief(), viewport)
     page.goto(f"{live_server.url}/admin/articles/issue/{issue.pk}/review/")
 
     page.click(f"#a{third.pk} .rev-edit")

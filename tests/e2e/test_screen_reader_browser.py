@@ -6,16 +6,13 @@ a sighted tester never sees them, so this reads the tree a screen reader reads, 
 
 import re
 
-import pytest
-
 from articles.models import Issue
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import PASSWORD, PHONE, _page
+from tests.e2e.test_workflow_browser import DESKTOP, PHONE, SIZES, _admin_login, _page, _portal_login
 
 pytestmark = MARKS
 
-DESKTOP = {"width": 1366, "height": 900}
 # Names of formats and products, which the office says in Latin letters too.
 KEPT = re.compile(r"\b(PDF|OFD|SHA-256|docx|xlsx|csv|Word|CKEditor|Alt|Email|email|http\S*|www\S*)\b")
 SNAPSHOT_LINE = re.compile(r'\s*- (?P<role>/?\w+)(?: (?P<name>"(?:[^"\\]|\\.)*"))?'
@@ -36,22 +33,12 @@ def _english(page):
     return spoken
 
 
-def _login(browser, base, user, viewport, path):
-    page = _page(browser, viewport)
-    page.goto(f"{base}{path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("input[type=submit], main button[type=submit]").first.click()
-    page.wait_for_load_state()
-    return page
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+@SIZES
 def test_the_admin_speaks_chinese_to_a_screen_reader(live_server, browser, viewport):
     editor = factories.editor(first_name="编辑甲")
     draft = factories.draft_issue(author=editor)
     waiting = factories.issue_in(Issue.Status.REVIEW, author=editor)
-    page = _login(browser, live_server.url, editor, viewport, "/admin/login/")
+    page = _admin_login(browser, live_server.url, editor, viewport)
     heard = {}
     for path in ["/admin/", "/admin/articles/issue/", f"/admin/articles/issue/{draft.pk}/change/",
                  "/admin/articles/issue/add/", f"/admin/articles/issue/{draft.pk}/history/",
@@ -80,7 +67,7 @@ def test_the_portal_speaks_chinese_to_a_unit_on_a_phone(live_server, browser):
     unit = factories.RecipientFactory(name="朗读测试单位")
     reader = factories.reader(unit, first_name="收文员")
     issue = factories.issue_to(Issue.Status.ISSUED, units=[(unit, "send")])
-    page = _login(browser, live_server.url, reader, PHONE, "/accounts/login/")
+    page = _portal_login(browser, live_server.url, reader, PHONE)
     heard = {}
     for path in ["/", issue.get_absolute_url(), "/submissions/", "/search/?q=正文"]:
         page.goto(f"{live_server.url}{path}")
