@@ -160,7 +160,7 @@ class Submission(models.Model):
     adopted_share_of = models.PositiveSmallIntegerField(_("merged with (submissions)"), default=1)
     # The page of the issued PDF where the adopted article begins, read from its bookmarks on issuing.
     adopted_page = models.PositiveSmallIntegerField(_("page in the issued PDF"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    created_at = models.DateTimeField(_("sent in at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
