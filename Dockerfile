@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 COPY scripts/install-fandol.sh /tmp/install-fandol.sh
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig \
+      fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-symbola fontconfig \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
  && /tmp/install-fandol.sh \
  && rm -rf /var/lib/apt/lists/* /tmp/install-fandol.sh \

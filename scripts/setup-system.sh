@@ -6,7 +6,7 @@
 # nodejs) installs ofd.js for the OFD reader test in chromium (scripts/ofdjs.sh).
 set -euo pipefail
 
-required=(fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+required=(fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-symbola fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 optional=(gettext chromium docker-compose)
 # A bare Debian/Ubuntu python3 has no venv module until python3-venv is installed.
 python3 -c "import ensurepip, venv" 2>/dev/null || required+=(python3-venv)

@@ -125,7 +125,7 @@ def dockerfile_env():
 def test_the_image_installs_the_fonts_and_harfbuzz_subset():
     text = DOCKERFILE.read_text(encoding="utf-8")
 
-    for package in ("fonts-noto-cjk", "libharfbuzz-subset0", "libpango-1.0-0"):
+    for package in ("fonts-noto-cjk", "fonts-symbola", "libharfbuzz-subset0", "libpango-1.0-0"):
         assert package in text, package
 
 

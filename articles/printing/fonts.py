@@ -31,6 +31,9 @@ BOLD_FALLBACKS = {"xiaobiaosong": "Noto Serif CJK SC"}
 # Bold in a face that has no bold weight: WeasyPrint does not embolden (a bold request prints regular),
 # so bold 仿宋 (lead-ins, level-3 headings) is set in 黑体 at its regular weight, as offices do.
 BOLD_SUBSTITUTES = {"fangsong": "heiti", "kaiti": "heiti"}
+# After every stack: the face for what no CJK face draws — emoji pasted from WeChat (👍🎉), pictographs, dingbats
+# (✅) — in monochrome outlines, as print wants, instead of .notdef boxes (which PDF/A forbids).
+SYMBOLS = "Symbola"
 FONT_SUFFIXES = {".ttf", ".otf", ".ttc", ".otc", ".woff", ".woff2"}
 SAFE_FAMILY = re.compile(r"^[^\"'\\;{}<>\n\r]{1,80}$")
 
@@ -159,8 +162,8 @@ def bold_face(role):
 
 
 def css_family(role):
-    """The CSS font-family value for a role: the resolved face, then the free fallback."""
-    families = [resolve(role).family, STACKS[role][-1]]
+    """The CSS font-family value for a role: the resolved face, the free fallback, then the symbols' face."""
+    families = [resolve(role).family, STACKS[role][-1], SYMBOLS]
     return ", ".join(f'"{name}"' for name in dict.fromkeys(families))
 
 

@@ -34,6 +34,8 @@ KEEP_WHOLE = 10
 KEEP_WHOLE_NAME = 24
 NAME = re.compile(r"^[\w（）()·]+$")
 LATIN_RUN = re.compile(r"[!-~]{20,}")
+SYMBOL_RUN = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]+")
+MARKED_RUNS = {"latin-run", "symbols"}
 CAPTION = re.compile(r"^(图|圖|Figure|Fig\.?)\s*\d")
 BLOCKS = {"p", "figure", "div", "li", "blockquote", "td", "th"}
 
@@ -84,33 +86,38 @@ def prepare(body, prefix):
             if (first.get("data-grid") and "image-block" in first.get("class", "") and second.tag == "p"
                     and CAPTION.match(_text(second)) and len(_text(second)) <= 40):
                 _add_class(second, "caption")
-    _mark_latin_runs(root)
+    # A long Latin run (URL, hash) may break between any two characters.
+    _mark_runs(root, LATIN_RUN, "latin-run", "\u200b")
+    # Emoji and pictographs print in the symbols' face (fonts.SYMBOLS), whose taller ascent would push its line
+    # off the 28.99 pt grid: their span adds nothing to the line's height (issue.css).
+    _mark_runs(root, SYMBOL_RUN, "symbols")
     return (root.text or "") + "".join(ET.tostring(child, method="html", encoding="unicode") for child in root)
 
 
-def _latin_spans(text):
-    """text cut into (text before, [span, …]) with each long Latin run in a span whose tail is the text after."""
-    pieces = LATIN_RUN.split(text)
-    runs = LATIN_RUN.findall(text)
+def _run_spans(text, pattern, name, joiner):
+    """text cut into (text before, [span, …]): each run of `pattern` in a span of class `name`, its tail the text
+    after; the run's characters joined by `joiner`."""
+    pieces = pattern.split(text)
     spans = []
-    for run, after in zip(runs, pieces[1:], strict=True):
-        span = ET.Element("span", {"class": "latin-run"})
-        span.text, span.tail = "\u200b".join(run), after or None
+    for run, after in zip(pattern.findall(text), pieces[1:], strict=True):
+        span = ET.Element("span", {"class": name})
+        span.text, span.tail = joiner.join(run), after or None
         spans.append(span)
     return pieces[0], spans
 
 
-def _mark_latin_runs(root):
+def _mark_runs(root, pattern, name, joiner=""):
+    """Put each run of `pattern` in the body's text into a <span class="name">."""
     for element in list(root.iter()):
-        if element.tag in {"img", "span"} and element.get("class") == "latin-run":
+        if element.tag in {"img", "span"} and element.get("class") in MARKED_RUNS:
             continue
-        if element.text and LATIN_RUN.search(element.text):
-            element.text, spans = _latin_spans(element.text)
+        if element.text and pattern.search(element.text):
+            element.text, spans = _run_spans(element.text, pattern, name, joiner)
             for position, span in enumerate(spans):
                 element.insert(position, span)
         for child in list(element):
-            if child.tail and LATIN_RUN.search(child.tail):
-                child.tail, spans = _latin_spans(child.tail)
+            if child.tail and pattern.search(child.tail):
+                child.tail, spans = _run_spans(child.tail, pattern, name, joiner)
                 index = list(element).index(child)
                 for offset, span in enumerate(spans, start=1):
                     element.insert(index + offset, span)

@@ -74,7 +74,8 @@ def hard_bulletin(*, paragraphs=8):
         ("全省地方志工作会议在成都召开\n部署2021年重点工作", HEADINGS + LIST + PARAGRAPH * 2),
         ("2021年度地方志工作目标考核结果", table()),
         ("方志馆建设成效明显", f'{PARAGRAPH}<figure class="image"><img src="{image_url()}"></figure>{PARAGRAPH}'),
-        ("省地方志办团支部获组织奖", PARAGRAPH * paragraphs),
+        # Pasted from a WeChat post, emoji and all: they print in the symbols' face (fonts.SYMBOLS).
+        ("省地方志办团支部获组织奖", PARAGRAPH * paragraphs + "<p>团员们纷纷点赞👍🎉。</p>"),
     ]
     for position, (title, body) in enumerate(bodies, start=1):
         Article.objects.create(issue=issue, position=position, title=title, body=body)

@@ -1,6 +1,7 @@
 """The body made ready for print: any text the editor accepts is parsed as HTML, never as a file name."""
 
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -74,3 +75,25 @@ def test_an_unforeseen_render_failure_is_told_in_chinese_and_leaves_the_issue_in
     assert "意外错误" in str(raised.value) and "File name too long" in str(raised.value)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.REVIEW and not issue.pdf_file
+
+
+@pytest.mark.parametrize(("body", "runs"), [
+    ("<p>气氛热烈👍🎉。</p>", ["👍🎉"]),
+    ("<p>完成✅，继续💪🏻加油❤️</p>", ["✅", "💪🏻", "❤️"]),
+    ("<p><strong>点赞👍</strong>与<em>鼓掌👏</em></p>", ["👍", "👏"]),
+    ("<p>一面🇨🇳国旗</p>", ["🇨🇳"]),
+])
+def test_emoji_runs_are_marked_so_they_add_no_height_to_their_line(body, runs):
+    """Emoji print in fonts.SYMBOLS, whose taller ascent would push their line off the grid (issue.css: spans)."""
+    html = print_body.prepare(body, "t")
+
+    assert [run for run in re.findall(r'<span class="symbols">([^<]*)</span>', html)] == runs
+    assert re.sub(r"<[^>]+>", "", html) == re.sub(r"<[^>]+>", "", body)  # nothing lost or added
+
+
+def test_a_long_latin_run_and_an_emoji_are_each_marked_once():
+    url = "https://www.scdfz.org.cn/gzdt/2024/01/12/content_7f3a9c2b41d8.html"
+    html = print_body.prepare(f"<p>详见{url}👍</p>", "t")
+
+    assert html.count('class="latin-run"') == 1 and html.count('class="symbols"') == 1
+    assert re.sub(r"<[^>]+>|\u200b", "", html) == f"详见{url}👍"
