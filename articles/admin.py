@@ -25,14 +25,20 @@ from articles import search as article_search
 from articles.archive import admin as archive_admin
 from articles.archive.volume import volume_issues, volume_request
 from articles.docx_import import DocxImport
-from articles.forms import ADDRESSEE_FIELDS, ArticleForm, ArticleWithFactsForm, IssueForm, fact_field_names
+from articles.forms import (
+    ADDRESSEE_FIELDS,
+    ArticleForm,
+    ArticleWithFactsForm,
+    IssueForm,
+    SeriesForm,
+    fact_field_names,
+)
 from articles.models import (
     Article,
     ArticleIndex,
     Award,
     BoundVolume,
     Column,
-    DefaultAddressee,
     Issue,
     IssueLog,
     IssueOfd,
@@ -106,21 +112,19 @@ class ColumnInline(admin.TabularInline):
     ordering = ["position", "pk"]
 
 
-class DefaultAddresseeInline(admin.TabularInline):
-    """The series' usual 报 / 送 / 发 list: a new issue with no lines of its own starts with these."""
-
-    model = DefaultAddressee
-    extra = 0
-    fields = ["role", "recipient", "group"]
-    autocomplete_fields = ["recipient", "group"]
-
-
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "compiling_office", "is_supplement", "show_total_number", "chain_display"]
-    inlines = [ColumnInline, ReviewStepInline, DefaultAddresseeInline]
+    inlines = [ColumnInline, ReviewStepInline]
+    form = SeriesForm
     fieldsets = [
         (None, {"fields": ["name", "compiling_office", "issuing_office", "is_supplement"]}),
+        (_("Usual recipients (报 / 送 / 发)"), {
+            "fields": list(ADDRESSEE_FIELDS.values()), "classes": ["addressees"],
+            "description": _("Ticked here, they are copied onto each new issue of the series that has none of its "
+                             "own; each issue can then change them. Ticking a whole group prints the group's name "
+                             "in the end block; a unit is listed once, in one role."),
+        }),
         (_("Masthead"), {"fields": [
             "masthead_color", "masthead_size_pt", "masthead_letter_spacing_em", "masthead_rule_pt",
             "top_left_mark", "show_total_number", "total_number_offset",
@@ -131,6 +135,11 @@ class SeriesAdmin(admin.ModelAdmin):
     @admin.display(description=_("approval chain"))
     def chain_display(self, obj):
         return " → ".join(f"{step['name']}（{step['group_name']}）" for step in workflow.chain_of(obj))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.addressees_changed:
+            services.series_address_as_usual(series=form.instance, addressees=form.addressees())
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -10,7 +10,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.content.sanitize import sanitize_html
-from articles.models import ROLE_ORDER, ROLE_PREFIX, Article, Award, Distribution, Issue, Meeting, Recipient, Role
+from articles.models import (
+    ROLE_ORDER,
+    ROLE_PREFIX,
+    Article,
+    Award,
+    DefaultAddressee,
+    Distribution,
+    Issue,
+    Meeting,
+    Recipient,
+    Role,
+    Series,
+)
 from articles.selectors import address_book
 
 # The facts each kind of article carries, as (model, its fields in form order).
@@ -193,8 +205,8 @@ def _twice(a, b):
     return not (a[1] and b[1] and a[0] == b[0])
 
 
-class IssueForm(forms.ModelForm):
-    """An issue's fields and its 报 / 送 / 发, ticked in the address book; a unit may be addressed only once."""
+class AddresseeFields(forms.Form):
+    """报 / 送 / 发 ticked in the address book (an issue's lines, or a series' usual ones); a unit only once."""
 
     to_report = forms.MultipleChoiceField(label=Role.REPORT.label, required=False, widget=AddresseePicker)
     to_copy = forms.MultipleChoiceField(label=Role.COPY.label, required=False, widget=AddresseePicker)
@@ -203,20 +215,14 @@ class IssueForm(forms.ModelForm):
     invalid_choice = _("Something ticked is no longer in the address book (%(value)s); reload the page and tick "
                        "again.")
 
-    class Meta:
-        model = Issue
-        fields = ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients",
-                  *ADDRESSEE_FIELDS.values()]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not all(name in (self._meta.fields or ()) for name in ADDRESSEE_FIELDS.values()):
-            # Read only, or a form of the issue's other fields: no address book to read.
+            # Read only, or a form of the other fields: no address book to read.
             for name in ADDRESSEE_FIELDS.values():
                 self.fields.pop(name, None)
             return
-        lines = list(Distribution.objects.filter(issue=self.instance).values_list("role", "recipient_id", "group_id")) \
-            if self.instance.pk else []
+        lines = list(self.current_lines().values_list("role", "recipient_id", "group_id")) if self.instance.pk else []
         self.book = address_book(keep_units=[unit for _role, unit, _group in lines if unit])
         choices = [(group_value(pk), group.name) for pk, group in self.book.groups.items()] + \
                   [(unit_value(pk), unit.name) for pk, unit in self.book.units.items()]
@@ -227,6 +233,10 @@ class IssueForm(forms.ModelForm):
             field.widget.book, field.widget.role = self.book, role
             self.initial[name] = [unit_value(unit) if unit else group_value(group)
                                   for line_role, unit, group in lines if line_role == role]
+
+    def current_lines(self):
+        """The saved lines the boxes start from (a queryset with role, recipient_id and group_id)."""
+        raise NotImplementedError
 
     def clean(self):
         cleaned = super().clean()
@@ -284,3 +294,26 @@ class IssueForm(forms.ModelForm):
     @property
     def addressees_changed(self):
         return any(name in self.changed_data for name in ADDRESSEE_FIELDS.values() if name in self.fields)
+
+
+class IssueForm(AddresseeFields, forms.ModelForm):
+    """An issue's fields and its 报 / 送 / 发, ticked in the address book."""
+
+    class Meta:
+        model = Issue
+        fields = ["series", "issue_date", "print_date", "print_run", "disclosure", "extra_recipients",
+                  *ADDRESSEE_FIELDS.values()]
+
+    def current_lines(self):
+        return Distribution.objects.filter(issue=self.instance)
+
+
+class SeriesForm(AddresseeFields, forms.ModelForm):
+    """A series' settings and its usual 报 / 送 / 发 (copied onto each new issue), ticked like an issue's."""
+
+    class Meta:
+        model = Series
+        fields = ["name", "compiling_office", "issuing_office", "is_supplement", *ADDRESSEE_FIELDS.values()]
+
+    def current_lines(self):
+        return DefaultAddressee.objects.filter(series=self.instance)

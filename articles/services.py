@@ -109,6 +109,15 @@ def issue_address_as_usual(*, issue):
 
 
 @transaction.atomic
+def series_address_as_usual(*, series, addressees):
+    """Make a series' usual 报 / 送 / 发 exactly `addressees`, (role, unit id, group id), as ticked in its form."""
+    DefaultAddressee.objects.filter(series=series).delete()
+    DefaultAddressee.objects.bulk_create([
+        DefaultAddressee(series=series, role=role, recipient_id=unit_id, group_id=group_id)
+        for role, unit_id, group_id in addressees])
+
+
+@transaction.atomic
 def issue_address(*, issue, addressees, actor):
     """Make a draft's 报 / 送 / 发 lines exactly `addressees`, (role, unit id, group id); say if they changed."""
     issue = _locked(issue)

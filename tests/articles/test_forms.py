@@ -1,5 +1,6 @@
 """The issue form's 报 / 送 / 发, ticked in the address book (articles.forms.IssueForm, issue 22)."""
 
+import datetime
 import re
 
 import pytest
@@ -320,3 +321,57 @@ def test_any_ticks_are_saved_exactly_or_refused_in_chinese_with_the_ticks_kept(c
         for role, ticks in posted.items():  # every tick that names something listed is still ticked
             listed = {v for v in ticks if re.search(rf'name="to_{role}" value="{re.escape(v)}"', html)}
             assert listed <= _checked(html, role)
+
+
+# --- the series' usual 报 / 送 / 发, ticked the same way ----------------------------------------------------------
+
+
+def _series_form_data(series, **roles):
+    """The series change form's POST data as it stands, with 报 / 送 / 发 ticked as `roles` says."""
+    data = {field: getattr(series, field) for field in (
+        "name", "compiling_office", "issuing_office", "masthead_color", "masthead_size_pt",
+        "masthead_letter_spacing_em", "masthead_rule_pt", "top_left_mark", "total_number_offset")}
+    data.update({flag: "on" for flag in ("is_supplement", "show_total_number", "end_block_on_even_page",
+                                          "mirror_margins", "print_run_below_rule") if getattr(series, flag)})
+    for prefix in ("columns", "review_steps"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0,
+                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+    return _ticked(data, **roles)
+
+
+def _usual(series):
+    return sorted(series.default_addressees.values_list("role", "recipient_id", "group_id"))
+
+
+def test_a_series_usual_recipients_are_ticked_like_an_issues_and_new_issues_get_them(client, book):
+    series = factories.SeriesFactory(name="常用对象工作信息")
+    client.force_login(factories.superuser())
+    url = reverse("admin:articles_series_change", args=[series.pk])
+    assert 'id="id_to_report"' in client.get(url).content.decode()
+
+    response = client.post(url, _series_form_data(series, report=[book["省直"]],
+                                                   send=[book["综合处"], book["年鉴社"]]))
+
+    assert response.status_code == 302
+    assert _usual(series) == sorted([("report", None, book["省直"].pk), ("send", book["综合处"].pk, None),
+                                     ("send", book["年鉴社"].pk, None)])
+    assert _checked(client.get(url).content.decode(), "send") == {f"u{book['综合处'].pk}", f"u{book['年鉴社'].pk}"}
+    # A new issue of the series with nothing ticked starts with them.
+    issue = services.issue_create(actor=factories.editor(), series=series, issue_date=datetime.date(2026, 12, 3),
+                                  print_date=datetime.date(2026, 12, 3), print_run=10, disclosure="public")
+    assert services.issue_address_as_usual(issue=issue) == 3
+    assert ("发", "综合处，四川年鉴社。") in [tuple(line) for line in address_lines(issue)]
+
+
+def test_a_unit_twice_among_a_series_usual_recipients_is_refused_and_nothing_changes(client, book):
+    series = factories.SeriesFactory(name="常用对象工作信息")
+    series.default_addressees.create(role="copy", recipient=book["志鉴处"])
+    client.force_login(factories.superuser())
+    url = reverse("admin:articles_series_change", args=[series.pk])
+
+    response = client.post(url, _series_form_data(series, report=[book["综合处"]], send=[book["综合处"]]))
+
+    assert response.status_code == 200
+    assert "「综合处」勾选在「报」中，又勾选在「发」中" in response.content.decode()
+    assert _checked(response.content.decode(), "send") == {f"u{book['综合处'].pk}"}  # what was ticked stays
+    assert _usual(series) == [("copy", book["志鉴处"].pk, None)]
