@@ -86,3 +86,14 @@ def test_the_rq_queue_settings_pass_the_system_checks(tmp_path):
     result = manage("check", "--fail-level", "WARNING", tmp_path=tmp_path, TASKS_REDIS_URL="redis://127.0.0.1:6379/15")
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nginx_answers_a_request_over_its_size_limit_with_our_chinese_page():
+    """client_max_body_size refuses before Django: the page must be ours, in Chinese, and where nginx looks."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "client_max_body_size 12m;" in conf
+    assert "error_page 413 /_errors/413.html;" in conf and "alias /app/staticfiles/errors/;" in conf
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "static:/app/staticfiles:ro" in compose  # collectstatic puts static/errors/413.html there
+    page = (ROOT / "static" / "errors" / "413.html").read_text()
+    assert "12 MB" in page and "没有保存" in page and 'lang="zh-CN"' in page
