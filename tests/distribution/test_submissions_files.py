@@ -17,7 +17,14 @@ from articles.content.limits import LIMITS
 from articles.content.sanitize import sanitize_html
 from distribution import services
 from distribution.models import Submission, SubmissionLog
-from tests.articles.test_docx_import import hand_set_title, line, macro_enabled_by_part, saved, zip_bomb
+from tests.articles.test_docx_import import (
+    hand_set_title,
+    line,
+    macro_enabled_by_part,
+    saved,
+    uploads,
+    zip_bomb,
+)
 from tests.distribution import test_submissions
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +37,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def stored_files(media):
-    folder = media / "uploads"
-    return sorted(folder.rglob("*")) if folder.exists() else []
 
 
 def picture(name="现场.jpg", size=(600, 400), kind="JPEG"):
@@ -64,7 +66,7 @@ def form(w, **fields):
 
 def assert_nothing_kept(media):
     assert not Submission.objects.exists() and not SubmissionLog.objects.exists()
-    assert stored_files(media) == []
+    assert uploads(media) == []
 
 
 def test_a_unit_uploads_a_word_document_its_title_text_and_picture_are_kept(w, client, media):
@@ -75,7 +77,7 @@ def test_a_unit_uploads_a_word_document_its_title_text_and_picture_are_kept(w, c
     assert submission.title == "成都市召开年鉴编纂工作会"  # the document's, as the title field was left empty
     assert submission.body.startswith("<p>3月5日，成都市召开年鉴编纂工作会。</p><p>会议部署了全年工作。</p>")
     src = submission.body.split('<img src="')[1].split('"')[0]
-    assert src.startswith("/media/uploads/") and [f.name for f in stored_files(media)] == [src.rsplit("/", 1)[1]]
+    assert src.startswith("/media/uploads/") and [f.name for f in uploads(media)] == [src.rsplit("/", 1)[1]]
     assert submission.body == sanitize_html(submission.body)
 
 
@@ -108,7 +110,7 @@ def test_pictures_are_checked_stored_and_shown_after_the_text(w, client, media):
     client.post(NEW, form(w, title="标题", text="正文。", pictures=[picture(), picture("二.png", kind="PNG")]))
     body = Submission.objects.get().body
     assert body.startswith("<p>正文。</p><figure><img src=\"/media/uploads/")
-    assert body.count("<figure><img") == 2 and len(stored_files(media)) == 2
+    assert body.count("<figure><img") == 2 and len(uploads(media)) == 2
 
 
 def test_a_bad_picture_refuses_the_submission_naming_it_and_no_picture_is_kept(w, client, media):
