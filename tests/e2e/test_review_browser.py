@@ -91,6 +91,7 @@ def test_a_leader_corrects_and_returns_and_the_drafter_sees_the_tracked_change(l
     assert (comment.author, comment.quote, comment.text) == (leader, "二〇二四年的工作", "请核实年份写法。")
     # The correction is marked on the desk in this review round.
     assert "，并表彰了先进" in boss.locator(f"#a{first.pk} ins.rev-ins").first.inner_text()
+    boss.evaluate("window.scrollTo(0, 0)")  # the menu is sticky: scrolled, a full-page shot draws it mid-page
     boss.screenshot(path=SHOTS / "e2e-review-desk-leader.png", full_page=True)
 
     # …and returns the issue with a comment.
