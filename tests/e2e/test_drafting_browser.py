@@ -1,6 +1,7 @@
 """Drafting in headless chromium: articles reordered by dragging, a warning before leaving unsaved changes,
 and what was typed offered back after the tab was closed without saving."""
 
+import datetime
 import re
 
 import pytest
@@ -22,8 +23,9 @@ def test_articles_are_reordered_by_dragging_and_nothing_typed_is_lost(live_serve
     page = _admin_login(browser, base, editor)
     page.goto(f"{base}/admin/articles/issue/add/")
     page.select_option("#id_series", str(series.pk))
-    page.fill("#id_issue_date", "2025-06-01")
-    page.fill("#id_print_date", "2025-06-01")
+    # Dates as offices type them (issue 22): 2025年6月1日 and 2025-6-1 are both 1 June 2025.
+    page.fill("#id_issue_date", "2025年6月1日")
+    page.fill("#id_print_date", "2025-6-1")
     for index, title in enumerate(["甲篇", "乙篇", "丙篇"]):
         _add_article(page, index, title, f"{title}的正文。")
     # One article open at a time: the last added is open, the others folded to their titles.
@@ -32,6 +34,7 @@ def test_articles_are_reordered_by_dragging_and_nothing_typed_is_lost(live_serve
     page.wait_for_url(re.compile(r"/admin/articles/issue/\d+/change/"))
     issue = Issue.objects.get(pk=int(re.search(r"/issue/(\d+)/change/", page.url).group(1)))
     assert list(issue.articles.order_by("position").values_list("title", flat=True)) == ["甲篇", "乙篇", "丙篇"]
+    assert issue.issue_date == issue.print_date == datetime.date(2025, 6, 1)
 
     # Drag 丙篇 above 甲篇 and save.
     # The HTML5 drag events as chromium sends them (headless chromium does not start a native drag from
