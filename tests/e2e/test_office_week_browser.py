@@ -162,3 +162,29 @@ def test_修改本篇_opens_the_editor_in_place_at_the_article_and_comes_back_th
     assert page.locator(f"#a{third.pk}").bounding_box()["y"] < height  # back at the article it corrected
     third.refresh_from_db()
     assert third.body.endswith("并提出了明年的任务。</p>")
+
+
+@SIZES
+def test_office_staff_see_words_not_machinery(live_server, browser, viewport):
+    """The checksum behind 详情, no search-index rows in a delete confirmation, the PDF-check nag for superusers."""
+    editor = factories.editor()
+    issued = factories.issue_in(Issue.Status.ISSUED, author=editor)
+    draft = factories.draft_issue(author=editor)
+    page = _admin_login(browser, live_server.url, editor, viewport)
+
+    page.goto(f"{live_server.url}/admin/articles/issue/{issued.pk}/change/")
+    checksum = page.locator(".pdf-details code")
+    assert checksum.text_content() == issued.pdf_sha256 and not checksum.is_visible()
+    page.click(".pdf-details summary")  # 详情
+    assert checksum.is_visible()
+
+    page.goto(f"{live_server.url}/admin/articles/issue/{draft.pk}/delete/")
+    text = page.locator("#content").inner_text()
+    assert "确定要删除简报「" in text and "检索索引" not in text and "search" not in text.lower()
+    _fits(page)
+
+    page.goto(f"{live_server.url}/admin/")
+    assert page.locator("#last-pdf-check").count() == 0  # the nightly check is the administrator's business
+    boss = _admin_login(browser, live_server.url, factories.superuser(), viewport)
+    boss.goto(f"{live_server.url}/admin/")
+    assert "deploy/bulletin-verify-pdfs.timer" in boss.locator("#last-pdf-check").inner_text()
