@@ -188,3 +188,22 @@ def test_office_staff_see_words_not_machinery(live_server, browser, viewport):
     boss = _admin_login(browser, live_server.url, factories.superuser(), viewport)
     boss.goto(f"{live_server.url}/admin/")
     assert "deploy/bulletin-verify-pdfs.timer" in boss.locator("#last-pdf-check").inner_text()
+
+
+@SIZES
+def test_催签_names_the_units_without_an_email_and_counts_only_those_reminded(live_server, browser, viewport):
+    with_mail = factories.RecipientFactory(name="成都市地方志工作办公室", email="cd@example.invalid")
+    without = factories.RecipientFactory(name="自贡市地方志办公室", email="")
+    issue = factories.issue_to(Issue.Status.ISSUED, units=[(with_mail, "send"), (without, "send")])
+    page = _admin_login(browser, live_server.url, factories.editor(), viewport)
+    page.goto(f"{live_server.url}/admin/distribution/receipt/?issue={issue.pk}")
+
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "remind")
+    page.click("button[name=index], input[name=index]")
+    messages = page.locator(".messagelist").inner_text()
+
+    assert "已为 1 个未签收单位" in messages
+    assert "自贡市地方志办公室" in messages and "成都市地方志工作办公室" not in messages
+    _fits(page)
+    page.screenshot(path=SHOTS / f"e2e-week-remind-{viewport['width']}.png", full_page=True)
