@@ -54,7 +54,7 @@ from articles.printing.integrity import PdfProblem
 from articles.review.desk import ReviewDesk, proofread_context
 from articles.review.revisions import latest_revision, revision_record, stale_edit
 from articles.roles import person_name
-from articles.selectors import address_lines
+from articles.selectors import address_lines, usual_address_lines
 from articles.signals import issue_transition_notices
 
 REVISIONS_SHOWN = 10
@@ -115,6 +115,7 @@ class ColumnInline(admin.TabularInline):
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "compiling_office", "is_supplement", "show_total_number", "chain_display"]
+    readonly_fields = ["usual_display"]
     inlines = [ColumnInline, ReviewStepInline]
     form = SeriesForm
     fieldsets = [
@@ -131,6 +132,18 @@ class SeriesAdmin(admin.ModelAdmin):
         ]}),
         (_("Print layout"), {"fields": ["end_block_on_even_page", "mirror_margins", "print_run_below_rule"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Read only (a drafter may look): the usual lines as they would print, not the checkboxes.
+        usual = (_("Usual recipients (报 / 送 / 发)"), {"fields": ["usual_display"]})
+        return [self.fieldsets[0], usual, *self.fieldsets[2:]]
+
+    @admin.display(description=_("as printed"))
+    def usual_display(self, obj):
+        lines = usual_address_lines(obj)
+        return format_html_join(mark_safe("<br>"), "{}：{}", lines) if lines else "—"
 
     @admin.display(description=_("approval chain"))
     def chain_display(self, obj):
@@ -406,17 +419,24 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
     @admin.action(permissions=["write_ofd"], description=_("Write the missing OFD of the selected issued issues"))
     def write_ofds(self, request, queryset):
         """The office's way to what `manage.py write_ofd` does: an OFD that issuing could not write, written now."""
-        written, failed = [], []
+        written, failed, had = [], [], []
+        existing = set(IssueOfd.objects.exclude(ofd_sha256="").values_list("issue_id", flat=True))
         for issue in queryset.issued().select_related("series"):
+            if issue.pk in existing:
+                had.append(issue)  # written once, like the PDF: never again
+                continue
             ofd = services.write_ofd(issue=issue)
             (failed if ofd.error else written).append((issue, ofd.error))
+        if had:
+            self.message_user(request, gettext("These already have their OFD: %(issues)s.") % {
+                "issues": "、".join(str(issue) for issue in had)}, messages.INFO)
         if written:
             self.message_user(request, gettext("OFD written for: %(issues)s.") % {
                 "issues": "、".join(str(issue) for issue, _error in written)}, messages.SUCCESS)
         for issue, error in failed:
             self.message_user(request, gettext("The OFD of %(issue)s could not be written: %(reason)s")
                               % {"issue": issue, "reason": error}, messages.ERROR)
-        if not written and not failed:
+        if not written and not failed and not had:
             self.message_user(request, gettext("Only an issued issue has an OFD."), messages.WARNING)
 
     def get_fieldsets(self, request, obj=None):

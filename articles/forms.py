@@ -190,7 +190,7 @@ class AddresseePicker(forms.CheckboxSelectMultiple):
                 for unit in units for item in [box(unit_value(unit.pk), unit, index)]))})
         # What the end block will print for this role, in its order (articles.selectors.address_lines).
         named = [book.groups.get(int(v[1:])) if v[0] == "g" else book.units.get(int(v[1:]))
-                 for v in chosen if v[:1] in ("g", "u") and v[1:].isdigit()]
+                 for v in chosen if v[:1] in ("g", "u") and v[1:].isascii() and v[1:].isdigit()]
         printed = [item.name for item in sorted(filter(None, named), key=lambda item: (item.sort_order, item.name))]
         return {"widget": {"name": name, "role": self.role, "prefix": ROLE_PREFIX[self.role], "id": element_id,
                            "sections": sections, "printed": printed,

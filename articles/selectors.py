@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from articles.models import ROLE_ORDER, ROLE_PREFIX, Distribution, Recipient, RecipientGroup
+from articles.models import ROLE_ORDER, ROLE_PREFIX, DefaultAddressee, Distribution, Recipient, RecipientGroup
 
 
 def address_lines(issue):
@@ -13,13 +13,21 @@ def address_lines(issue):
     # Only issuing fills these (before rendering), so an issued issue and its PDF share them.
     if issue.address_lines:
         return [tuple(line) for line in issue.address_lines]  # as printed, whatever was renamed since
-    entries = sorted(
-        Distribution.objects.filter(issue=issue).select_related("recipient", "group"),
-        key=lambda d: (ROLE_ORDER.index(d.role), d.addressee.sort_order, d.addressee.name),
-    )
+    return _lines(Distribution.objects.filter(issue=issue).select_related("recipient", "group"))
+
+
+def usual_address_lines(series):
+    """A series' usual 报 / 送 / 发 as they would print: [(prefix, "甲，乙。"), ...]."""
+    return _lines(DefaultAddressee.objects.filter(series=series).select_related("recipient", "group"))
+
+
+def _lines(rows):
+    """[(prefix, "甲，乙。"), ...] of address rows (a unit or a group each), in print order, only roles with someone."""
+    entries = sorted(rows, key=lambda d: (ROLE_ORDER.index(d.role), (d.recipient or d.group).sort_order,
+                                          (d.recipient or d.group).name))
     lines = []
     for role in ROLE_ORDER:
-        names = [d.addressee.name for d in entries if d.role == role]
+        names = [(d.recipient or d.group).name for d in entries if d.role == role]
         if names:
             lines.append((ROLE_PREFIX[role], "，".join(names) + "。"))
     return lines

@@ -461,12 +461,19 @@ class SubmittedContent:
 
 def _document_html(articles):
     """One body from the articles a .docx was split into: the first one's body, each further one under its own
-    title set in bold."""
+    title set in bold; the lines the import sets apart (subtitle, 【栏目】, 供稿单位) are kept in the text where the
+    unit typed them, for the editor to see."""
     parts = []
     for index, article in enumerate(articles):
+        if article.column and (index == 0 or article.column != articles[index - 1].column):
+            parts.append(f"<p><strong>【{escape(article.column)}】</strong></p>")
         if index:
             parts.append(f"<p><strong>{escape(''.join(article.title.splitlines()))}</strong></p>")
+        if article.subtitle:
+            parts.append(f'<p style="text-align:center">{escape(article.subtitle)}</p>')
         parts.append(article.body)
+        if article.source:
+            parts.append(f'<p style="text-align:right">（{escape(article.source)}）</p>')
     return "".join(parts)
 
 
@@ -679,7 +686,7 @@ def submission_pages_record(*, issue):
     try:
         with issue.pdf_file.open("rb") as stored, pikepdf.open(stored) as pdf:
             pages = article_start_pages(pdf)
-    except (pikepdf.PdfError, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - a page number is never worth refusing the issuing for
         # The page is a help to the unit; the issue is issued all the same.
         logger.exception("could not read the bookmarks of %s's PDF", issue)
         return 0

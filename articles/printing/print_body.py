@@ -34,7 +34,10 @@ KEEP_WHOLE = 10
 KEEP_WHOLE_NAME = 24
 NAME = re.compile(r"^[\w（）()·]+$")
 LATIN_RUN = re.compile(r"[!-~]{20,}")
-SYMBOL_RUN = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]+")
+# Emoji and the symbols only the symbols' face draws: arrows (↩), clocks (⌚⏰), media keys (⏩), geometric
+# shapes (▪◾), dingbats, pictographs; keycaps (1️⃣) whole; joiners, variation and tag characters with them.
+SYMBOL_RUN = re.compile("(?:[#*0-9]\ufe0f?\u20e3|[\u2139\u2194-\u21aa\u231a-\u23ff\u25aa-\u25fe\u2600-\u27bf"
+                        "\u2934\u2935\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d\U000e0020-\U000e007f])+")
 MARKED_RUNS = {"latin-run", "symbols"}
 CAPTION = re.compile(r"^(图|圖|Figure|Fig\.?)\s*\d")
 BLOCKS = {"p", "figure", "div", "li", "blockquote", "td", "th"}

@@ -75,7 +75,7 @@ def hard_bulletin(*, paragraphs=8):
         ("2021年度地方志工作目标考核结果", table()),
         ("方志馆建设成效明显", f'{PARAGRAPH}<figure class="image"><img src="{image_url()}"></figure>{PARAGRAPH}'),
         # Pasted from a WeChat post, emoji and all: they print in the symbols' face (fonts.SYMBOLS).
-        ("省地方志办团支部获组织奖", PARAGRAPH * paragraphs + "<p>团员们纷纷点赞👍🎉。</p>"),
+        ("省地方志办团支部获组织奖", PARAGRAPH * paragraphs + "<p>团员们纷纷点赞👍🎉，活动⏰准时开始，荣获第1️⃣名。</p>"),
     ]
     for position, (title, body) in enumerate(bodies, start=1):
         Article.objects.create(issue=issue, position=position, title=title, body=body)

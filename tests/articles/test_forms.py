@@ -375,3 +375,30 @@ def test_a_unit_twice_among_a_series_usual_recipients_is_refused_and_nothing_cha
     assert "「综合处」勾选在「报」中，又勾选在「发」中" in response.content.decode()
     assert _checked(response.content.decode(), "send") == {f"u{book['综合处'].pk}"}  # what was ticked stays
     assert _usual(series) == [("copy", book["志鉴处"].pk, None)]
+
+
+@pytest.mark.parametrize("value", ["u²", "g¹", "u١", "u-1", "u", "x1"])
+def test_a_tick_that_is_no_number_is_refused_in_chinese_not_a_crash(client, book, value):
+    editor = factories.editor()
+    issue = factories.draft_issue(author=editor)
+    client.force_login(editor)
+    data = _change_form_data(issue)
+    data["to_send"] = [value]
+
+    response = client.post(change_url(issue), data)
+
+    assert response.status_code == 200
+    assert "已不在通讯录中" in response.content.decode()
+    assert not Distribution.objects.filter(issue=issue).exists()
+
+
+def test_a_drafter_sees_a_series_usual_recipients_as_they_print_not_as_checkboxes(client, book):
+    series = factories.SeriesFactory(name="常用对象工作信息")
+    series.default_addressees.create(role="send", recipient=book["年鉴社"])
+    series.default_addressees.create(role="report", group=book["省直"])
+    client.force_login(factories.editor())  # may view a series, not change it
+
+    html = client.get(reverse("admin:articles_series_change", args=[series.pk])).content.decode()
+
+    assert "报：报送单位（省直）。<br>发：四川年鉴社。" in html
+    assert 'name="to_send"' not in html

@@ -82,6 +82,7 @@ def test_an_unforeseen_render_failure_is_told_in_chinese_and_leaves_the_issue_in
     ("<p>完成✅，继续💪🏻加油❤️</p>", ["✅", "💪🏻", "❤️"]),
     ("<p><strong>点赞👍</strong>与<em>鼓掌👏</em></p>", ["👍", "👏"]),
     ("<p>一面🇨🇳国旗</p>", ["🇨🇳"]),
+    ("<p>会议⏰准时召开，第1️⃣条⌛，详见ℹ️</p>", ["⏰", "1️⃣", "⌛", "ℹ️"]),  # symbols only Symbola draws, keycaps whole
 ])
 def test_emoji_runs_are_marked_so_they_add_no_height_to_their_line(body, runs):
     """Emoji print in fonts.SYMBOLS, whose taller ascent would push their line off the grid (issue.css: spans)."""

@@ -81,7 +81,7 @@ def test_the_volume_binds_the_stored_files_in_order_with_contents_and_bookmarks(
                 printed = page - start + 1
                 assert f"— {printed} —" in volume.pages[page].extract_text()
                 assert re.search(rf"{re.escape(title[-6:])}\s*{printed}\b", contents), (title, printed, contents)
-        assert "页码为各期所印页码" in contents and "{#" not in contents
+        assert "页码为各期所印页码" in contents and "comment" not in contents
 
 
 def test_a_stored_file_that_is_not_the_one_issued_stops_the_binding(year_of_issues):

@@ -202,3 +202,19 @@ def test_whatever_is_typed_the_form_keeps_an_escaped_clean_body_or_refuses_keepi
         assert Submission.objects.count() == before
         if typed_text.strip():
             assert typed_text.replace("\r\n", "\n").strip("\n")[:20] in response.context["form"]["text"].value()
+
+
+def test_the_lines_the_word_import_sets_apart_stay_in_a_units_text(w, client, media):
+    """栏目, subtitle and 供稿单位 are fields of an article, not of a 稿件: they stay in the text, where typed."""
+    from tests.articles.test_docx_import import office_docx
+
+    client.force_login(w.reader_a)
+    response = client.post(NEW, form(w, document=SimpleUploadedFile("稿件.docx", office_docx(), DOCX)))
+
+    assert response.status_code == 302
+    body = Submission.objects.get().body
+    for kept in ("【特别关注】", "（综合处供稿）", "【市州动态】", "——市地方志办主任在会上的讲话摘要",
+                 "（成都市地方志工作办公室）", "成都市召开2021年地方志工作会议"):
+        assert kept in body, kept
+    assert body.index("（综合处供稿）") < body.index("【市州动态】") < body.index("成都市召开2021年地方志工作会议")
+    assert '<p style="text-align:right">（成都市地方志工作办公室）</p>' in body

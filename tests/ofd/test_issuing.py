@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from articles import services
@@ -84,10 +85,22 @@ def test_staff_write_a_missing_ofd_with_the_admin_action_and_the_reason_if_it_fa
     ofd = IssueOfd.objects.get(issue=issue)
     assert ofd.ofd_sha256 and not ofd.error
     assert "已生成 OFD" in response.content.decode()
-    # A unit's reader account (no change permission) has no such action.
-    unit = factories.RecipientFactory()
-    client.force_login(factories.reader(unit))
-    assert client.post(changelist, {"action": "write_ofds", "_selected_action": [issue.pk]}).status_code in (302, 403)
+    # Asked again: it is there already, said so, and not written twice.
+    again = client.post(changelist, {"action": "write_ofds", "_selected_action": [issue.pk]}, follow=True)
+    assert "已有 OFD" in again.content.decode() and "已生成 OFD" not in again.content.decode()
+    assert IssueOfd.objects.get(issue=issue).ofd_sha256 == ofd.ofd_sha256
+
+
+def test_a_leader_who_may_not_change_issues_cannot_write_an_ofd():
+    issue = factories.issue_in(Status.ISSUED)  # no commit in a test: the OFD was not written
+    client = Client()
+    client.force_login(factories.leader())  # staff, may view issues, may not change them
+
+    response = client.post(reverse("admin:articles_issue_changelist"),
+                           {"action": "write_ofds", "_selected_action": [issue.pk]}, follow=True)
+
+    assert response.status_code == 200
+    assert not IssueOfd.objects.filter(issue=issue).exists()
 
 
 def test_the_admin_action_reports_an_ofd_that_still_cannot_be_written(monkeypatch, client):
