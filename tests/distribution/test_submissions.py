@@ -244,3 +244,20 @@ def test_the_list_costs_the_same_queries_for_one_submission_or_many(w, client, d
         submit(w)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("distribution:submissions"))
+
+
+def test_items_adopted_before_pages_were_recorded_get_theirs_from_the_migration(w):
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("distribution.migrations.0012_submission_page_backfill").backfill
+    submission = submit(w)
+    services.submission_adopt(submission=submission, actor=w.editor, issue=w.issue)
+    _issue(w)
+    Submission.objects.filter(pk=submission.pk).update(adopted_page=None)  # as before 0010
+
+    backfill(apps, None)
+
+    submission.refresh_from_db()
+    assert submission.adopted_page == 1
