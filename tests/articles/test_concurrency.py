@@ -1,5 +1,6 @@
 """Gapless numbering when several leaders issue at the same moment, on PostgreSQL and SQLite."""
 
+import faulthandler
 import threading
 
 import pytest
@@ -32,15 +33,21 @@ def run_at_once(jobs):
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a thread is still waiting (deadlock?)"
+    if any(thread.is_alive() for thread in threads):
+        faulthandler.dump_traceback(all_threads=True)  # where each thread waits, in the test's output
+        pytest.fail("a thread is still waiting (deadlock?)")
     return results
 
 
 @pytest.mark.django_db(transaction=True)
 def test_leaders_issuing_at_the_same_time_get_distinct_consecutive_numbers(settings):
-    # THREADS real renders at once, each in its own child on a 2-core machine: each takes THREADS times its
-    # usual wall time, which the production budget (50 s) is not meant for.
-    settings.BULLETIN_RENDER_TIMEOUT = 600
+    # THREADS real renders at once, in the threads themselves: the render budget's fork is left out here. A
+    # child forked while another thread of the same process holds a lock inside a C library (fontconfig, a
+    # stdio buffer) waits for it forever; production forks only from single-threaded processes (gunicorn sync
+    # workers, the task worker), and tests/articles/test_render_budget.py tests the fork. Seen once in ~20 runs
+    # with the fork here: a child that never finished, while the numbering under test was right.
+    settings.BULLETIN_RENDER_TIMEOUT = 0
+    settings.BULLETIN_RENDER_MEMORY_MB = 0
     series = SeriesFactory(total_number_offset=30)
     reviews = [issue_in(Issue.Status.REVIEW, series=series) for _ in range(THREADS)]
     leaders = [leader() for _ in range(THREADS)]
