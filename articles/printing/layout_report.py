@@ -13,6 +13,7 @@ import pdfplumber
 from django.utils.translation import gettext as _
 
 from articles.printing.pdfa import declared_pdfa, pdfa_findings
+from articles.printing.print_body import CAPTION  # what the print marks as a caption is what is checked
 
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM
@@ -23,7 +24,6 @@ THICK, THIN = 0.35 * MM, 0.25 * MM
 TOLERANCE = 1 * MM  # GB/T 9704 allows ± 1 mm on the margins
 GRID_TOLERANCE = 1.0  # pt: a baseline off the page's line grid by more than this is a deviation
 PAGE_NUMBER = re.compile(r"^— (\d+) —$")
-CAPTION = re.compile(r"^(图|圖|Figure|Fig\.?)\s*\d")
 LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")
 LEVEL_3 = re.compile(r"^\d{1,2}[.．]\S")
