@@ -420,7 +420,8 @@ class IssueAdmin(WithoutMachinery, ChangesOnlyHistory, StaleEditCheck, DraftOnly
     def write_ofds(self, request, queryset):
         """The office's way to what `manage.py write_ofd` does: an OFD that issuing could not write, written now."""
         written, failed, had = [], [], []
-        existing = set(IssueOfd.objects.exclude(ofd_sha256="").values_list("issue_id", flat=True))
+        existing = set(IssueOfd.objects.filter(issue__in=queryset).exclude(ofd_sha256="")
+                       .values_list("issue_id", flat=True))
         for issue in queryset.issued().select_related("series"):
             if issue.pk in existing:
                 had.append(issue)  # written once, like the PDF: never again
