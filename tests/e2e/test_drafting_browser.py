@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from articles.models import Issue
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import SIZES, _add_article, _admin_login
+from tests.e2e.test_workflow_browser import SIZES, _add_article, _admin_login, assert_fits
 
 pytestmark = MARKS
 
@@ -111,7 +111,7 @@ def test_a_kept_copy_restored_after_a_refused_save_never_overwrites_a_colleagues
     issue.refresh_from_db()
     assert issue.extra_recipients == "乙加上的单位"
     a.screenshot(path=SHOTS / f"e2e-drafting-stale-kept-copy-{viewport['width']}.png", full_page=True)
-    assert a.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_fits(a)
 
     # Replacing their version takes a confirmation, then goes through.
     a.check("input[name=replace_revision]")

@@ -12,19 +12,10 @@ from articles.models import Article, Column, Issue, IssueLog
 from articles.roles import person_name
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import SIZES, _admin_login, _portal_login
+from tests.e2e.test_workflow_browser import SIZES, _admin_login, _portal_login, assert_fits
 
 pytestmark = MARKS
 
-
-
-def _fits(page):
-    """Nothing makes the page itself scroll sideways."""
-    width = page.viewport_size["width"]
-    wider = page.evaluate("""w => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > w + 1)
-        .map(e => `${e.tagName}#${e.id}.${e.className}: ${Math.round(e.getBoundingClientRect().right)}`)""", width)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, wider[:8])
 
 
 @SIZES
@@ -42,7 +33,7 @@ def test_核稿_and_签发_are_done_on_the_desk_with_their_opinions(live_server,
     opinion = page.locator("#desk-decide textarea[name=comment]").first
     assert opinion.input_value() == "同意"  # the default opinion, editable
     opinion.fill("同意，请领导签发。")
-    _fits(page)
+    assert_fits(page)
     page.screenshot(path=SHOTS / f"e2e-week-desk-chief-{size}.png", full_page=True)
     page.click("#desk-decide .approve-form input[type=submit]")
     page.wait_for_url(re.compile(r".*/review/.*|.*/admin/.*"))
@@ -87,7 +78,7 @@ def test_a_returned_issue_tells_the_drafter_who_when_and_why_on_待我处理(liv
     waiting.wait_for()
     text = waiting.inner_text()
     page.screenshot(path=SHOTS / f"e2e-week-waiting-{size}.png", full_page=True)
-    _fits(page)
+    assert_fits(page)
     assert "全省年鉴编纂质量评审会召开" in text  # the articles' titles tell issues apart
     assert person_name(chief) in text and chief.username not in text
     assert "第二段数字请核实。" in text
@@ -122,7 +113,7 @@ def test_a_unit_reads_columns_sources_and_the_running_number_and_acknowledges(li
     assert sources.all_inner_texts() == ["（自贡市地方志办公室）", "（成都市地方志工作办公室）"]
     assert sources.first.evaluate("p => getComputedStyle(p).textAlign") in ("right", "end")
     assert f"总第{issue.total_number}期" in document.inner_text()
-    _fits(page)
+    assert_fits(page)
     page.screenshot(path=SHOTS / f"e2e-week-unit-issue-{size}.png", full_page=True)
 
     page.click("#receipt button[name=acknowledge]")
@@ -153,7 +144,7 @@ def test_修改本篇_opens_the_editor_in_place_at_the_article_and_comes_back_th
     top = page.locator(f"#a{third.pk}").bounding_box()["y"]
     assert -5 <= top < height, top  # the page opened at the article, not at the top of the issue
     page.screenshot(path=SHOTS / f"e2e-week-correct-in-place-{viewport['width']}.png")
-    _fits(page)
+    assert_fits(page)
     editable.click()
     page.keyboard.press("Control+End")
     page.keyboard.type("并提出了明年的任务。")
@@ -181,7 +172,7 @@ def test_office_staff_see_words_not_machinery(live_server, browser, viewport):
     page.goto(f"{live_server.url}/admin/articles/issue/{draft.pk}/delete/")
     text = page.locator("#content").inner_text()
     assert "确定要删除简报「" in text and "检索索引" not in text and "search" not in text.lower()
-    _fits(page)
+    assert_fits(page)
 
     page.goto(f"{live_server.url}/admin/")
     assert page.locator("#last-pdf-check").count() == 0  # the nightly check is the administrator's business
@@ -205,5 +196,5 @@ def test_催签_names_the_units_without_an_email_and_counts_only_those_reminded(
 
     assert "已为 1 个未签收单位" in messages
     assert "自贡市地方志办公室" in messages and "成都市地方志工作办公室" not in messages
-    _fits(page)
+    assert_fits(page)
     page.screenshot(path=SHOTS / f"e2e-week-remind-{viewport['width']}.png", full_page=True)

@@ -4,7 +4,7 @@ from articles import services
 from articles.models import Article
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import PHONE, _page
+from tests.e2e.test_workflow_browser import PHONE, _page, assert_fits
 
 pytestmark = MARKS
 
@@ -25,7 +25,7 @@ def test_a_table_scrolls_sideways_on_a_phone_and_numbers_stay_whole(live_server,
     table.wait_for()
     page.screenshot(path=SHOTS / "e2e-phone-table.png", full_page=True)
     # The page itself does not scroll sideways; the table does, within its block.
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(page)
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     # Each number sits on one line: its cell is no taller than the header cells' single line.
     heights = page.locator(".bulletin .body td").evaluate_all(

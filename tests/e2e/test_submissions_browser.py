@@ -6,7 +6,7 @@ from articles.models import Column
 from distribution.models import Submission
 from tests import factories
 from tests.e2e.browser import MARKS, SHOTS
-from tests.e2e.test_workflow_browser import PHONE, _admin_login, _portal_login
+from tests.e2e.test_workflow_browser import PHONE, _admin_login, _portal_login, assert_fits
 
 pytestmark = MARKS
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -96,7 +96,7 @@ def test_a_unit_uploads_a_word_document_on_a_desktop_and_on_a_phone(live_server,
         assert "不是 Word .docx 文档" in page.inner_text("#submission-form")
         assert page.input_value("#id_contact_name") == "张三"
         page.screenshot(path=SHOTS / f"e2e-submission-docx-refused-{name}.png", full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert_fits(page)
 
         page.set_input_files("#id_document", files=[{"name": "稿件.docx", "mimeType": DOCX, "buffer": unit_docx()}])
         page.screenshot(path=SHOTS / f"e2e-submission-docx-form-{name}.png", full_page=True)
@@ -104,7 +104,7 @@ def test_a_unit_uploads_a_word_document_on_a_desktop_and_on_a_phone(live_server,
         page.wait_for_selector("text=稿件已报送。")
         assert "成都市召开年鉴编纂工作会" in page.inner_text("#submission h2")
         assert page.locator("#submission .document img").count() == 1
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert_fits(page)
         page.screenshot(path=SHOTS / f"e2e-submission-docx-sent-{name}.png", full_page=True)
     assert Submission.objects.filter(title="成都市召开年鉴编纂工作会").count() == 2
 

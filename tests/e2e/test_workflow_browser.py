@@ -26,6 +26,15 @@ def _page(browser, viewport=DESKTOP):
     return context.new_page()
 
 
+def assert_fits(page):
+    """Nothing makes the page itself scroll sideways."""
+    width = page.viewport_size["width"]
+    wider = page.evaluate("""w => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1)
+        .map(e => `${e.tagName}#${e.id}.${e.className}: ${Math.round(e.getBoundingClientRect().right)}`)""", width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, wider[:8])
+
+
 def _admin_login(browser, base, user, viewport=DESKTOP):
     page = _page(browser, viewport)
     page.goto(f"{base}/admin/login/")
